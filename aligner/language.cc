@@ -1,0 +1,169 @@
+#include "aligner/language.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+namespace untm {
+namespace {
+
+// UN document symbols end in the language letter of the version: A C E F R S.
+std::optional<std::string> language_from_un_letter(char letter) {
+  switch (letter) {
+    case 'A': return "ar";
+    case 'C': return "zh";
+    case 'E': return "en";
+    case 'F': return "fr";
+    case 'R': return "ru";
+    case 'S': return "es";
+    default: return std::nullopt;
+  }
+}
+
+bool is_lower_ascii_word(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// Frequent function words that tell Latin-script languages apart. Short,
+// language-specific words carry most of the signal in UN prose.
+const std::map<std::string, std::vector<std::string_view>>& latin_function_words() {
+  static const std::map<std::string, std::vector<std::string_view>> words = {
+      {"en", {"the", "and", "of", "to", "that", "is", "for", "with", "which", "on", "by", "its", "has", "this"}},
+      {"fr", {"le", "les", "des", "et", "du", "est", "une", "dans", "pour", "qui", "sur", "au", "aux", "ne"}},
+      {"es", {"el", "los", "las", "y", "del", "por", "con", "para", "una", "se", "al", "lo", "su"}},
+      {"de", {"der", "die", "und", "das", "den", "von", "ist", "mit", "sich", "nicht", "auf", "dem", "zu"}},
+      {"it", {"il", "che", "di", "della", "per", "non", "sono", "gli", "nel", "delle", "alla"}},
+      {"pt", {"os", "do", "da", "em", "uma", "com", "não", "dos", "das", "pela", "pelo"}},
+      {"nl", {"het", "een", "van", "dat", "niet", "voor", "zijn", "ook", "worden"}},
+  };
+  return words;
+}
+
+}  // namespace
+
+const std::vector<std::string>& official_languages() {
+  static const std::vector<std::string> langs = {"ar", "zh", "en", "fr", "ru", "es"};
+  return langs;
+}
+
+bool is_language_code(std::string_view code) {
+  return code.size() == 2 && is_lower_ascii_word(code);
+}
+
+std::optional<std::string> language_from_file_name(std::string_view path) {
+  std::string name = std::filesystem::path(std::string(path)).filename().string();
+  // Drop the extension(s) we read: ".txt" (and nothing else: "S_2011_463.zh"
+  // is a name whose last part is the language).
+  std::string stem = name;
+  if (auto dot = stem.rfind('.'); dot != std::string::npos) {
+    std::string ext = stem.substr(dot + 1);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (ext == "txt" || ext == "text") stem.resize(dot);
+  }
+  if (stem.empty()) return std::nullopt;
+  // The whole stem is a code: "zh.txt".
+  {
+    std::string lower = stem;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (is_language_code(lower) && stem.size() == 2) {
+      if (is_lower_ascii_word(stem)) return lower;
+    }
+  }
+  auto sep = stem.find_last_of("._-");
+  if (sep == std::string::npos || sep + 1 >= stem.size()) return std::nullopt;
+  std::string tail = stem.substr(sep + 1);
+  if (tail.size() == 2 && is_language_code(tail)) return tail;
+  if (tail.size() == 1 && (stem[sep] == '_' || stem[sep] == '-')) return language_from_un_letter(tail[0]);
+  return std::nullopt;
+}
+
+LanguageGuess detect_language(std::string_view text) {
+  // Count letters per script over (at most) the first 64 KiB: enough to
+  // tell, and keeps detection cheap on huge files.
+  const std::size_t limit = std::min<std::size_t>(text.size(), 64 * 1024);
+  std::unordered_map<int, std::size_t> script_counts;
+  std::size_t letters = 0;
+  std::size_t kana = 0, hangul = 0;
+  std::string latin_words;
+  std::unordered_map<std::string, std::size_t> word_counts;
+  std::string word;
+  auto flush_word = [&] {
+    if (!word.empty()) {
+      ++word_counts[word];
+      word.clear();
+    }
+  };
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(limit);
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) continue;
+    if (!u_isalpha(c)) {
+      flush_word();
+      continue;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(c, &status);
+    if (U_FAILURE(status)) continue;
+    ++letters;
+    ++script_counts[script];
+    if (script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA) ++kana;
+    if (script == USCRIPT_HANGUL) ++hangul;
+    if (script == USCRIPT_LATIN) {
+      char buf[8];
+      int32_t n = 0;
+      UBool error = false;
+      U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 8, u_tolower(c), error);
+      if (!error) word.append(buf, n);
+    } else {
+      flush_word();
+    }
+  }
+  flush_word();
+  if (letters == 0) return {"", 0.0, "no letters"};
+
+  auto share = [&](UScriptCode sc) {
+    auto it = script_counts.find(sc);
+    return it == script_counts.end() ? 0.0 : double(it->second) / double(letters);
+  };
+  const double han = share(USCRIPT_HAN), arabic = share(USCRIPT_ARABIC), cyrillic = share(USCRIPT_CYRILLIC),
+               latin = share(USCRIPT_LATIN);
+  if (kana > letters / 20) return {"ja", 0.9, "kana characters"};
+  if (hangul > letters / 5) return {"ko", 0.9, "hangul characters"};
+  if (han >= 0.3) return {"zh", std::min(1.0, 0.5 + han), "Han characters"};
+  if (arabic >= 0.3) return {"ar", std::min(1.0, 0.5 + arabic), "Arabic script"};
+  if (cyrillic >= 0.3) return {"ru", std::min(1.0, 0.5 + cyrillic), "Cyrillic script"};
+  if (latin < 0.3) return {"", 0.0, "no script the detector knows"};
+
+  // Latin script: score function words.
+  std::string best;
+  std::size_t best_hits = 0, second_hits = 0;
+  for (const auto& [lang, words] : latin_function_words()) {
+    std::size_t hits = 0;
+    for (auto w : words) {
+      auto it = word_counts.find(std::string(w));
+      if (it != word_counts.end()) hits += it->second;
+    }
+    if (hits > best_hits) {
+      second_hits = best_hits;
+      best_hits = hits;
+      best = lang;
+    } else if (hits > second_hits) {
+      second_hits = hits;
+    }
+  }
+  if (best_hits == 0) return {"en", 0.3, "Latin script, no function words recognised (assumed English)"};
+  double margin = double(best_hits - second_hits) / double(best_hits);
+  return {best, std::clamp(0.4 + 0.6 * margin, 0.0, 1.0), "Latin script and function words"};
+}
+
+}  // namespace untm

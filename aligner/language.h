@@ -1,0 +1,35 @@
+// Which language a document is in: from the file name (zh.txt, NAME.zh.txt,
+// NAME_C.txt with the UN letters A C E F R S) or detected from script and
+// content.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace untm {
+
+// The six official UN languages, in UN order.
+const std::vector<std::string>& official_languages();
+
+// True for a two-letter lower-case ISO 639-1 code ("de" and "hu" are valid,
+// only the six official ones get built-in rules).
+bool is_language_code(std::string_view code);
+
+// Language named by a file name, or nothing. Accepts "zh.txt", "NAME.zh.txt",
+// "NAME_zh.txt", "NAME-zh.txt" and the UN letters "NAME_C.txt", "NAME-C.txt"
+// (A ar, C zh, E en, F fr, R ru, S es). Directories in the path are ignored.
+std::optional<std::string> language_from_file_name(std::string_view path);
+
+struct LanguageGuess {
+  std::string lang;        // ISO 639-1, or empty when nothing could be told
+  double confidence = 0;   // 0..1
+  std::string evidence;    // short human-readable reason
+};
+
+// Guesses the language of UTF-8 text from its script and, for Latin script,
+// from frequent function words (en, fr, es, de and a few more).
+LanguageGuess detect_language(std::string_view text);
+
+}  // namespace untm

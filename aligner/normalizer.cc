@@ -1,0 +1,420 @@
+// Unicode normalization and the matching key (see normalizer.h).
+//
+// The key is built in one pass: the input is split into chunks at NFKC
+// casefold normalization boundaries (Normalizer2::hasBoundaryBefore), each
+// chunk is normalized on its own (the concatenation equals normalizing the
+// whole text), and every code point of the chunk's output goes through the
+// table below. Every key byte records the offset of the chunk it came from.
+//
+// Key mapping, applied after NFKC + case folding:
+//
+//   removed         U+0640 Arabic tatweel
+//                   U+064B..U+065F Arabic harakat and marks
+//                   U+0670 Arabic superscript alef
+//   digit (Nd)      any decimal digit (Arabic-Indic, Extended Arabic-Indic,
+//                   Devanagari, ...) -> its ASCII digit; full-width and
+//                   mathematical digits are already ASCII after NFKC
+//   .               U+3002 。  U+066B ٫ (Arabic decimal separator)
+//   ,               U+3001 、  U+060C ، (Arabic comma)
+//                   U+066C ٬ (Arabic thousands separator)
+//   ;               U+061B ؛ (Arabic semicolon)
+//   ?               U+061F ؟ (Arabic question mark)
+//   %               U+066A ٪ (Arabic percent)
+//   "               U+300C 「 U+300D 」 U+300E 『 U+300F 』
+//                   U+201C “ U+201D ” U+201E „
+//                   U+300A 《 U+300B 》 U+3008 〈 U+3009 〉
+//   '               U+2018 ‘ U+2019 ’
+//   [ ]             U+3010 【 U+3014 〔 / U+3011 】 U+3015 〕
+//   -               U+2010..U+2015 ‐‑‒–—―, U+2212 −
+//   (NFKC itself)   U+FF01..U+FF5E full-width ASCII (，；：？！（）／ ...),
+//                   U+FF61 ｡ -> 。, U+FF64 ､ -> 、, U+FF62/3 ｢｣ -> 「」
+//   white space     any run of White_Space characters (space, tab, line
+//                   ends, NBSP U+00A0, U+202F, U+3000, ...) -> one ASCII
+//                   space; leading and trailing runs removed
+//
+// NFKC casefold also removes default-ignorable characters (soft hyphen,
+// zero-width space and joiners). Ill-formed UTF-8 (the API wants valid
+// text) becomes U+FFFD in the key; to_nfc copies it unchanged.
+#include "aligner/normalizer.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "aligner/errors.h"
+
+namespace untm {
+namespace {
+
+// ICU owns the Normalizer2 singletons (they must not be deleted), so a
+// reference to the shared instance is all the "RAII" they need.
+const icu::Normalizer2& nfc_instance() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* instance = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || instance == nullptr) {
+    throw Error(std::string("ICU NFC normalizer unavailable: ") +
+                u_errorName(status));
+  }
+  return *instance;
+}
+
+const icu::Normalizer2& nfkc_casefold_instance() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* instance =
+      icu::Normalizer2::getNFKCCasefoldInstance(status);
+  if (U_FAILURE(status) || instance == nullptr) {
+    throw Error(std::string("ICU NFKC_Casefold normalizer unavailable: ") +
+                u_errorName(status));
+  }
+  return *instance;
+}
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// ICU reorders a run of combining marks by insertion sort, so a run of
+// thousands of marks (never seen in real text) would take quadratic time.
+// Like UAX #15's stream-safe format, a run is cut after this many code points
+// without a normalization boundary; below it results are exact.
+constexpr int kMaxCodePointsWithoutBoundary = 31;
+
+// ICU's UTF-8 API takes int32 lengths; long texts are normalized in pieces
+// cut at a normalization boundary after this many bytes.
+constexpr std::int64_t kMaxPieceBytes = std::int64_t{1} << 30;
+constexpr char32_t kRemoved = 0xFFFFFFFF;  // sentinel: drop the code point
+constexpr char32_t kSpace = 0xFFFFFFFE;    // sentinel: white space
+
+// The table in the file comment, for one code point of NFKC_CF output.
+char32_t map_key_char(char32_t c) {
+  if (c < 0x80) {
+    // ASCII white space per the Unicode White_Space property.
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return kSpace;
+    return c;
+  }
+  switch (c) {
+    case 0x0640:
+    case 0x0670:
+      return kRemoved;
+    case 0x3002:
+    case 0x066B:
+      return '.';
+    case 0x3001:
+    case 0xFF0C:  // already ASCII after NFKC; listed for completeness
+    case 0x060C:
+    case 0x066C:
+      return ',';
+    case 0x061B:
+      return ';';
+    case 0x061F:
+      return '?';
+    case 0x066A:
+      return '%';
+    case 0x300C:
+    case 0x300D:
+    case 0x300E:
+    case 0x300F:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x300A:
+    case 0x300B:
+    case 0x3008:
+    case 0x3009:
+      return '"';
+    case 0x2018:
+    case 0x2019:
+      return '\'';
+    case 0x3010:
+    case 0x3014:
+      return '[';
+    case 0x3011:
+    case 0x3015:
+      return ']';
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+      return '-';
+    default:
+      break;
+  }
+  if (c >= 0x064B && c <= 0x065F) return kRemoved;
+  const auto uc = static_cast<UChar32>(c);
+  if (u_isUWhiteSpace(uc)) return kSpace;
+  if (u_charType(uc) == U_DECIMAL_DIGIT_NUMBER) {
+    const int32_t value = u_charDigitValue(uc);
+    if (value >= 0 && value <= 9) return static_cast<char32_t>('0' + value);
+  }
+  return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Builds the key, with or without offsets, in one pass over the input.
+class KeyBuilder {
+ public:
+  KeyBuilder(std::string_view input, bool with_offsets)
+      : input_(input),
+        with_offsets_(with_offsets),
+        normalizer_(nfkc_casefold_instance()) {
+    if (input.size() >= std::numeric_limits<std::uint32_t>::max()) {
+      throw ArgumentError("text too large for a matching key (" +
+                          std::to_string(input.size()) +
+                          " bytes; the limit is 4 GiB)");
+    }
+    key_.text.reserve(input.size());
+    if (with_offsets_) key_.source_offsets.reserve(input.size() + 1);
+  }
+
+  MatchingKey build() {
+    const auto* s = reinterpret_cast<const std::uint8_t*>(input_.data());
+    const auto n = static_cast<std::int64_t>(input_.size());
+    std::int64_t i = 0;
+    std::int64_t chunk_begin = 0;
+    int chunk_code_points = 0;
+    bool chunk_bad = false;  // the current chunk is one ill-formed sequence
+    while (i < n) {
+      const std::int64_t start = i;
+      UChar32 c;
+      if (s[i] < 0x80) {
+        c = s[i++];
+      } else {
+        U8_NEXT(s, i, n, c);
+      }
+      // ASCII always starts a chunk under NFKC_CF; checked by a test.
+      const bool bad = c < 0;
+      const bool boundary =
+          c < 0x80 || bad || chunk_bad ||
+          chunk_code_points >= kMaxCodePointsWithoutBoundary ||
+          normalizer_.hasBoundaryBefore(c);
+      if (boundary && start > chunk_begin) {
+        flush(chunk_begin, start, chunk_bad);
+        chunk_begin = start;
+        chunk_code_points = 0;
+      }
+      ++chunk_code_points;
+      chunk_bad = bad;
+    }
+    if (n > chunk_begin) flush(chunk_begin, n, chunk_bad);
+    finish();
+    return std::move(key_);
+  }
+
+ private:
+  void flush(std::int64_t begin, std::int64_t end, bool bad) {
+    const auto b = static_cast<std::uint32_t>(begin);
+    const auto e = static_cast<std::uint32_t>(end);
+    if (bad) {
+      // Ill-formed input (the API wants valid UTF-8): keep a visible mark.
+      emit(kReplacement, b, e);
+      return;
+    }
+    const auto* s = reinterpret_cast<const std::uint8_t*>(input_.data());
+    if (end - begin == 1) {  // a lone ASCII character
+      char32_t c = s[begin];
+      if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+      emit(c, b, e);
+      return;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    UChar32 first;
+    std::int64_t after_first = begin;
+    U8_NEXT(s, after_first, end, first);
+    if (after_first == end && !normalizer_.getDecomposition(first, scratch_)) {
+      // One code point without a mapping normalizes to itself: skip ICU's
+      // heavier normalizeUTF8 for the common case.
+      emit(static_cast<char32_t>(first), b, e);
+      return;
+    }
+    chunk_out_.clear();
+    icu::StringByteSink<std::string> sink(&chunk_out_);
+    normalizer_.normalizeUTF8(
+        0,
+        icu::StringPiece(input_.data() + begin,
+                         static_cast<std::int32_t>(end - begin)),
+        sink, nullptr, status);
+    if (U_FAILURE(status)) {
+      throw Error(std::string("ICU normalization failed: ") +
+                  u_errorName(status));
+    }
+    const auto* o = reinterpret_cast<const std::uint8_t*>(chunk_out_.data());
+    const auto on = static_cast<std::int64_t>(chunk_out_.size());
+    std::int64_t j = 0;
+    while (j < on) {
+      UChar32 c;
+      U8_NEXT(o, j, on, c);
+      emit(c < 0 ? kReplacement : static_cast<char32_t>(c), b, e);
+    }
+  }
+
+  // One code point of normalized output from the chunk [begin, end).
+  void emit(char32_t c, std::uint32_t begin, std::uint32_t end) {
+    const char32_t mapped = map_key_char(c);
+    if (mapped == kRemoved) return;
+    if (mapped == kSpace) {
+      // Leading white space is dropped; a run keeps its first offset.
+      if (!key_.text.empty() && !pending_space_) {
+        pending_space_ = true;
+        space_offset_ = begin;
+      }
+      return;
+    }
+    if (pending_space_) {
+      push(' ', space_offset_);
+      pending_space_ = false;
+    }
+    if (mapped < 0x80) {
+      push(static_cast<char>(mapped), begin);
+    } else {
+      const std::size_t before = key_.text.size();
+      append_utf8(key_.text, mapped);
+      if (with_offsets_) {
+        key_.source_offsets.insert(key_.source_offsets.end(),
+                                   key_.text.size() - before, begin);
+      }
+    }
+    last_chunk_end_ = end;
+  }
+
+  void push(char byte, std::uint32_t offset) {
+    key_.text.push_back(byte);
+    if (with_offsets_) key_.source_offsets.push_back(offset);
+  }
+
+  void finish() {
+    if (!with_offsets_) return;
+    const auto size = static_cast<std::uint32_t>(input_.size());
+    key_.source_offsets.push_back(size);
+    // Trailing white space belongs to no key byte; removed characters
+    // (tatweel, marks, ignorables) stay with the character before them.
+    key_.content_end = pending_space_ ? std::max(space_offset_, last_chunk_end_)
+                                      : (key_.text.empty() ? 0 : size);
+  }
+
+  std::string_view input_;
+  bool with_offsets_;
+  const icu::Normalizer2& normalizer_;
+  MatchingKey key_;
+  std::string chunk_out_;       // reused so chunks do not allocate
+  icu::UnicodeString scratch_;  // reused by getDecomposition
+  bool pending_space_ = false;
+  std::uint32_t space_offset_ = 0;
+  std::uint32_t last_chunk_end_ = 0;
+};
+
+}  // namespace
+
+std::string to_nfc(std::string_view utf8) {
+  const icu::Normalizer2& nfc = nfc_instance();
+  std::string out;
+  out.reserve(utf8.size());
+  icu::StringByteSink<std::string> sink(&out);
+  const auto normalize_piece = [&](std::int64_t begin, std::int64_t end) {
+    UErrorCode status = U_ZERO_ERROR;
+    nfc.normalizeUTF8(0,
+                      icu::StringPiece(utf8.data() + begin,
+                                       static_cast<std::int32_t>(end - begin)),
+                      sink, nullptr, status);
+    if (U_FAILURE(status)) {
+      throw Error(std::string("ICU NFC normalization failed: ") +
+                  u_errorName(status));
+    }
+  };
+  // Normally one piece; see kMaxCodePointsWithoutBoundary and kMaxPieceBytes.
+  const auto* s = reinterpret_cast<const std::uint8_t*>(utf8.data());
+  const auto n = static_cast<std::int64_t>(utf8.size());
+  std::int64_t piece_begin = 0;
+  std::int64_t i = 0;
+  int without_boundary = 0;
+  while (i < n) {
+    const std::int64_t start = i;
+    UChar32 c;
+    if (s[i] < 0x80) {
+      c = s[i++];
+    } else {
+      U8_NEXT(s, i, n, c);
+    }
+    // ASCII and ill-formed bytes (c < 0) always have a boundary.
+    const bool boundary = c < 0x80 || nfc.hasBoundaryBefore(c);
+    if (boundary) {
+      without_boundary = 0;
+      if (start - piece_begin >= kMaxPieceBytes) {
+        normalize_piece(piece_begin, start);
+        piece_begin = start;
+      }
+    } else if (++without_boundary >= kMaxCodePointsWithoutBoundary) {
+      normalize_piece(piece_begin, start);
+      piece_begin = start;
+      without_boundary = 0;
+    }
+  }
+  if (n > piece_begin) normalize_piece(piece_begin, n);
+  return out;
+}
+
+std::pair<std::size_t, std::size_t> MatchingKey::source_range(
+    std::size_t key_begin, std::size_t key_end) const {
+  if (source_offsets.size() != text.size() + 1) {
+    throw ArgumentError("matching key of " + std::to_string(text.size()) +
+                        " bytes has " + std::to_string(source_offsets.size()) +
+                        " source offsets; it needs one more than its size");
+  }
+  if (key_begin > key_end || key_end > text.size()) {
+    throw ArgumentError("key range [" + std::to_string(key_begin) + ", " +
+                        std::to_string(key_end) +
+                        ") is outside the matching key of " +
+                        std::to_string(text.size()) + " bytes");
+  }
+  const std::size_t begin = source_offsets[key_begin];
+  if (key_begin == key_end) return {begin, begin};
+  // The source of key byte key_end-1 runs to the next chunk that produced key
+  // bytes (offsets never decrease), or to content_end for the last one.
+  const std::uint32_t last = source_offsets[key_end - 1];
+  const auto next = std::upper_bound(
+      source_offsets.begin() + static_cast<std::ptrdiff_t>(key_end),
+      source_offsets.end(), last);
+  std::size_t end = source_offsets.back();
+  if (next != source_offsets.end() - 1 && next != source_offsets.end()) {
+    end = *next;
+  } else if (content_end > last && content_end < end) {
+    end = content_end;
+  }
+  return {begin, end};
+}
+
+MatchingKey make_matching_key(std::string_view utf8) {
+  return KeyBuilder(utf8, true).build();
+}
+
+std::string matching_key_text(std::string_view utf8) {
+  return KeyBuilder(utf8, false).build().text;
+}
+
+}  // namespace untm

@@ -1,0 +1,92 @@
+// Small UTF-8 helpers shared inside aligner/ (not part of the public API).
+// Input is assumed valid UTF-8 (the reader guarantees it); a malformed byte
+// decodes as U+FFFD and advances by one, so nothing here can loop forever.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace untm::utf8 {
+
+// Decodes the code point at `i` and advances `i` past it.
+inline char32_t next(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  auto cont = [&](std::size_t k) -> int {
+    if (i + k >= s.size()) return -1;
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    return (b & 0xC0) == 0x80 ? (b & 0x3F) : -1;
+  };
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  if ((b0 & 0xE0) == 0xC0) {
+    int c1 = cont(1);
+    if (c1 >= 0) {
+      i += 2;
+      return (char32_t(b0 & 0x1F) << 6) | char32_t(c1);
+    }
+  } else if ((b0 & 0xF0) == 0xE0) {
+    int c1 = cont(1), c2 = cont(2);
+    if (c1 >= 0 && c2 >= 0) {
+      i += 3;
+      return (char32_t(b0 & 0x0F) << 12) | (char32_t(c1) << 6) | char32_t(c2);
+    }
+  } else if ((b0 & 0xF8) == 0xF0) {
+    int c1 = cont(1), c2 = cont(2), c3 = cont(3);
+    if (c1 >= 0 && c2 >= 0 && c3 >= 0) {
+      i += 4;
+      return (char32_t(b0 & 0x07) << 18) | (char32_t(c1) << 12) | (char32_t(c2) << 6) | char32_t(c3);
+    }
+  }
+  ++i;
+  return 0xFFFD;
+}
+
+// The first code point of `s` (0 when empty).
+inline char32_t first(std::string_view s) {
+  std::size_t i = 0;
+  return s.empty() ? 0 : next(s, i);
+}
+
+// The last code point of `s` (0 when empty).
+inline char32_t last(std::string_view s) {
+  if (s.empty()) return 0;
+  std::size_t i = s.size() - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80 && s.size() - i < 4) --i;
+  return next(s, i);
+}
+
+// Chinese/Japanese characters and their punctuation: text written without
+// spaces between words, so a line wrap between two of them adds no space.
+inline bool is_cjk(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x2FDF) ||   // radicals
+         (c >= 0x3000 && c <= 0x303F) ||   // CJK symbols and punctuation
+         (c >= 0x3040 && c <= 0x30FF) ||   // kana
+         (c >= 0x3400 && c <= 0x4DBF) ||   // extension A
+         (c >= 0x4E00 && c <= 0x9FFF) ||   // unified ideographs
+         (c >= 0xF900 && c <= 0xFAFF) ||   // compatibility ideographs
+         (c >= 0xFE30 && c <= 0xFE4F) ||   // compatibility forms
+         (c >= 0xFF00 && c <= 0xFFEF) ||   // full-width forms
+         (c >= 0x20000 && c <= 0x3FFFF);   // supplementary ideographs
+}
+
+inline bool is_arabic(char32_t c) {
+  return (c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) || (c >= 0x08A0 && c <= 0x08FF) ||
+         (c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
+}
+
+// Display width in columns: two for CJK and full-width, one otherwise.
+inline std::size_t display_width(std::string_view s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t c = next(s, i);
+    if (c >= 0x0300 && c <= 0x036F) continue;   // combining marks take no column
+    if (c >= 0x064B && c <= 0x065F) continue;   // Arabic harakat
+    width += is_cjk(c) ? 2 : 1;
+  }
+  return width;
+}
+
+}  // namespace untm::utf8

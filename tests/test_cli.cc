@@ -1,0 +1,165 @@
+// The untm binary as users run it: exit codes, messages on stderr, and
+// approval (golden) tests of its output with volatile parts scrubbed.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tests/test_support.h"
+
+using namespace untm::test;
+
+namespace {
+
+const std::filesystem::path kCorpus = source_dir() / "corpora" / "libya-contact-group-2011";
+const std::filesystem::path kGolden = source_dir() / "tests" / "golden" / "cli";
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  return s;
+}
+
+// The repository path differs between machines: show it as <root>.
+std::string scrub(const std::string& output) { return replace_all(output, source_dir().string(), "<root>"); }
+
+// Compares with the golden file; UNTM_UPDATE_GOLDEN=1 rewrites it instead
+// (then review the diff before committing).
+void check_golden(const std::string& actual, const std::string& name) {
+  auto path = kGolden / name;
+  if (std::getenv("UNTM_UPDATE_GOLDEN")) {
+    write_file(path, actual);
+    WARN("updated " << path);
+  }
+  REQUIRE(std::filesystem::exists(path));
+  CHECK(actual == read_file(path));
+}
+
+}  // namespace
+
+TEST_CASE("untm --help, --version and usage errors") {
+  auto help = run_untm("--help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("segment") != std::string::npos);
+  auto segment_help = run_untm("segment --help");
+  CHECK(segment_help.exit_code == 0);
+  CHECK(segment_help.out.find("--json") != std::string::npos);
+  CHECK(segment_help.out.find("--lang") != std::string::npos);
+
+  auto version = run_untm("--version");
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.starts_with("untm 0."));
+  CHECK(version.out.find("FTS5") != std::string::npos);
+
+  auto none = run_untm("");
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("Run 'untm --help' for usage.") != std::string::npos);
+
+  auto unknown = run_untm("frobnicate");
+  CHECK(unknown.exit_code == 2);
+
+  auto bad_lang = run_untm("segment " + shell_quote((kCorpus / "zh.txt").string()) + " --lang chinese");
+  CHECK(bad_lang.exit_code == 2);
+  CHECK(bad_lang.err ==
+        "untm: error: --lang chinese: not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, "
+        "ru or es.\n");
+}
+
+TEST_CASE("untm segment: bad input files give a clear error and exit code 3") {
+  TempDir dir;
+  SECTION("missing file") {
+    auto path = (dir / "missing.en.txt").string();
+    auto r = run_untm("segment " + shell_quote(path));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == "untm: error: " + path + ": cannot read the file (No such file or directory). Check the path.\n");
+    CHECK(r.out.empty());
+  }
+  SECTION("invalid UTF-8, then --lossy") {
+    auto path = (dir / "bad.en.txt").string();
+    write_file(path, "1. The Council met.\n2. It agreed \xC3\x28 to meet again.\n");
+    auto r = run_untm("segment " + shell_quote(path));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == "untm: error: " + path +
+                       ": invalid UTF-8 at byte 33 (0xC3 0x28): the file is not UTF-8. Convert it to UTF-8 (for example: "
+                       "iconv -f WINDOWS-1252 -t UTF-8 " +
+                       path + " > fixed.txt) or pass --lossy to replace invalid bytes with U+FFFD.\n");
+    auto lossy = run_untm("segment --lossy " + shell_quote(path));
+    CHECK(lossy.exit_code == 0);
+    CHECK(lossy.err == "untm: warning: " + path + ": replaced 1 invalid byte sequence with U+FFFD (--lossy)\n");
+    CHECK(lossy.out.find("It agreed \xEF\xBF\xBD( to meet again.") != std::string::npos);
+  }
+  SECTION("empty file") {
+    auto path = (dir / "empty.zh.txt").string();
+    write_file(path, "");
+    auto r = run_untm("segment " + shell_quote(path));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == "untm: error: " + path +
+                       ": the file is empty. Give the text of the document (UTF-8 or UTF-16 with BOM).\n");
+  }
+  SECTION("a PDF instead of its text") {
+    auto path = (dir / "doc.en.txt").string();
+    write_file(path, std::string("%PDF-1.5\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<<>>\x00stream", 33));
+    auto r = run_untm("segment " + shell_quote(path));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.starts_with("untm: error: " + path + ": binary data at byte 0: this is a PDF file"));
+    CHECK(r.err.find("pdftotext") != std::string::npos);
+  }
+  SECTION("a directory") {
+    auto r = run_untm("segment " + shell_quote(dir.path().string()));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("(it is a directory)") != std::string::npos);
+  }
+}
+
+TEST_CASE("untm segment: language from the file name, else detected and reported") {
+  TempDir dir;
+  auto path = (dir / "statement.txt").string();
+  write_file(path, "1. Participants welcomed the progress made since the London Conference in supporting the "
+                   "Libyan people.\n");
+  auto r = run_untm("segment --json " + shell_quote(path));
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.starts_with("untm: warning: " + path + ": language detected as en ("));
+  CHECK(r.out.find("\"lang\": \"en\"") != std::string::npos);
+  CHECK(r.out.find("\"lang_source\": \"detected\"") != std::string::npos);
+
+  auto given = run_untm("segment --json --lang fr " + shell_quote(path));
+  CHECK(given.err.empty());
+  CHECK(given.out.find("\"lang_source\": \"option\"") != std::string::npos);
+
+  auto unknown = dir / "digits.txt";
+  write_file(unknown, "1 2 3\n");
+  auto r2 = run_untm("segment " + shell_quote(unknown.string()));
+  CHECK(r2.exit_code == 2);
+  CHECK(r2.err == "untm: error: " + unknown.string() +
+                      ": cannot tell the language (no letters). Pass --lang, or name the file LANG.txt or "
+                      "NAME.LANG.txt.\n");
+}
+
+TEST_CASE("untm segment output (approval): seed JSON, Arabic text") {
+  auto zh = run_untm("segment --json " + shell_quote((kCorpus / "zh.txt").string()));
+  REQUIRE(zh.exit_code == 0);
+  CHECK(zh.err.empty());
+  check_golden(scrub(zh.out), "segment_zh.json");
+
+  auto ar = run_untm("segment " + shell_quote((kCorpus / "ar.txt").string()));
+  REQUIRE(ar.exit_code == 0);
+  check_golden(scrub(ar.out), "segment_ar.txt");
+
+  auto en = run_untm("segment --json " + shell_quote((kCorpus / "en.txt").string()));
+  REQUIRE(en.exit_code == 0);
+  check_golden(scrub(en.out), "segment_en.json");
+}
+
+TEST_CASE("untm segment reads UTF-16 with BOM like UTF-8") {
+  TempDir dir;
+  std::string utf8 = "1. The Group met in Doha.\n2. It agreed.\n";
+  std::string utf16 = "\xFF\xFE";
+  for (char c : utf8) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  auto path = dir / "doc.en.txt";
+  write_file(path, utf16);
+  auto r = run_untm("segment --json " + shell_quote(path.string()));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\"encoding\": \"UTF-16LE (BOM)\"") != std::string::npos);
+  CHECK(r.out.find("\"text\": \"It agreed.\"") != std::string::npos);
+}

@@ -1,0 +1,55 @@
+#include "tools/cli_common.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "aligner/errors.h"
+#include "aligner/language.h"
+
+namespace untm::cli {
+
+int run_guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const ArgumentError& e) {
+    fmt::print(stderr, "untm: error: {}\n", e.what());
+    return kExitUsage;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "untm: error: {}\n", e.what());
+    return kExitInput;
+  } catch (const Error& e) {
+    fmt::print(stderr, "untm: error: {}\n", e.what());
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "untm: error: out of memory. Split the input or free memory and try again.\n");
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "untm: internal error: {}. Please report this with the command and input that caused it.\n",
+               e.what());
+    return kExitInternal;
+  }
+}
+
+void warn(const std::string& message) { fmt::print(stderr, "untm: warning: {}\n", message); }
+
+LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,
+                               const std::string& text) {
+  if (option) {
+    if (!is_language_code(*option))
+      throw ArgumentError(fmt::format("--lang {}: not a language code. Give a two-letter ISO 639-1 code such as "
+                                      "ar, zh, en, fr, ru or es.",
+                                      *option));
+    return {*option, "option", ""};
+  }
+  if (auto from_name = language_from_file_name(path)) return {*from_name, "file name", ""};
+  LanguageGuess guess = detect_language(text);
+  if (guess.lang.empty())
+    throw ArgumentError(fmt::format("{}: cannot tell the language ({}). Pass --lang, or name the file LANG.txt "
+                                    "or NAME.LANG.txt.",
+                                    path, guess.evidence));
+  return {guess.lang, "detected", fmt::format("{}, confidence {:.2f}", guess.evidence, guess.confidence)};
+}
+
+}  // namespace untm::cli

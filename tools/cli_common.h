@@ -1,0 +1,37 @@
+// What every untm command shares: exit codes, error reporting, and how a
+// file's language is decided.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace untm::cli {
+
+// Exit codes, documented in README ("Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,  // a bug: please report it
+  kExitUsage = 2,     // wrong arguments; see --help
+  kExitInput = 3,     // an input file cannot be used (unreadable, empty, binary, bad encoding)
+};
+
+// Runs a command body and maps untm's typed exceptions to messages on stderr
+// and exit codes, so no command ends in a crash.
+int run_guarded(const std::function<int()>& body);
+
+struct LanguageChoice {
+  std::string lang;
+  std::string source;  // "option", "file name", "detected"
+  std::string detail;  // for "detected": the evidence and confidence
+};
+
+// --lang if given (validated), else the file name, else detection from the
+// text. Throws ArgumentError when none gives an answer.
+LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,
+                               const std::string& text);
+
+// Prints "untm: warning: MESSAGE" on stderr.
+void warn(const std::string& message);
+
+}  // namespace untm::cli

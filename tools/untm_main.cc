@@ -1,0 +1,35 @@
+// untm: align UN documents across languages and build a translation memory.
+// This file only wires subcommands; each lives in its own *_command.cc.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "tm/sqlite_info.h"
+#include "tools/cli_common.h"
+#include "tools/segment_command.h"
+
+int main(int argc, char** argv) {
+  using namespace untm::cli;
+  CLI::App app{"untm: align the language versions of UN documents sentence by sentence and build a "
+               "translation memory.\nRun 'untm COMMAND --help' for a command's options."};
+  app.name("untm");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version",
+                       fmt::format("untm {} (SQLite {}{})", UNTM_VERSION, untm::sqlite_version(),
+                                   untm::sqlite_has_fts5() ? ", FTS5" : ", no FTS5"));
+  int exit_code = kExitOk;
+  add_segment_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "untm: error: {}\nRun 'untm --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+  return exit_code;
+}
