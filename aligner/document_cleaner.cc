@@ -273,6 +273,8 @@ class Cleaner {
   }
 
   void mark_furniture_and_meta() {
+    label_cache_.resize(lines_.size());
+    label_parsed_.assign(lines_.size(), false);
     // Symbol lines: the first one in the masthead is the document's symbol;
     // the others are running headers.
     bool in_masthead = true;
@@ -380,7 +382,7 @@ class Cleaner {
       if (!t.page_break) (is_hard ? hard : soft) += 1;
       const Line& line = lines_[content_[k]];
       if (line.role != LineRole::content) continue;
-      auto label = parse_paragraph_label(line.content, lang_);
+      const auto& label = line_label(content_[k]);
       if (label && (label->style == LabelStyle::number || label->style == LabelStyle::letter)) {
         ++labelled;
         if (is_hard || t.page_break) ++labelled_after_gap;
@@ -396,17 +398,29 @@ class Cleaner {
     return full_width_ > 0 && static_cast<double>(line.width) < ratio * static_cast<double>(full_width_);
   }
 
-  std::optional<ParagraphLabel> starting_label(const Line& b, const Line& a) const {
-    auto label = parse_paragraph_label(b.content, lang_);
+  // Labels of content lines, parsed once: layout learning and every break
+  // decision ask for them.
+  const std::optional<ParagraphLabel>& line_label(std::size_t index) const {
+    if (!label_parsed_[index]) {
+      label_cache_[index] = parse_paragraph_label(lines_[index].content, lang_);
+      label_parsed_[index] = true;
+    }
+    return label_cache_[index];
+  }
+
+  std::optional<ParagraphLabel> starting_label(std::size_t b_index, const Line& a) const {
+    const auto& label = line_label(b_index);
     if (!label) return std::nullopt;
     if (!ends_with_any_punctuation(a.content) && ends_with_reference_word(a.content)) return std::nullopt;
     return label;
   }
 
   // Is there a paragraph break between content lines a and b?
-  bool is_break(const Line& a, const Line& b, const Transition& t) const {
+  bool is_break(std::size_t a_index, std::size_t b_index, const Transition& t) const {
+    const Line& a = lines_[a_index];
+    const Line& b = lines_[b_index];
     if (t.forced || a.role == LineRole::meta || b.role == LineRole::meta) return true;
-    const bool label = starting_label(b, a).has_value();
+    const bool label = starting_label(b_index, a).has_value();
     if (t.page_break) {
       // A page break falls between paragraphs or inside one: the text before
       // it tells which.
@@ -416,7 +430,7 @@ class Cleaner {
       if (label && !mid_sentence) return true;
       // A heading line ("VII. Capacity-building …", "C. Desarme …") ends at
       // the page foot.
-      if (auto own = parse_paragraph_label(a.content, lang_);
+      if (const auto& own = line_label(a_index);
           own && (own->style == LabelStyle::roman || own->style == LabelStyle::section_letter) &&
           !ends_with_any_punctuation(a.content))
         return true;
@@ -455,14 +469,12 @@ class Cleaner {
   };
 
   void build_blocks() {
-    collect_words();
     for (std::size_t k = 0; k < content_.size(); ++k) {
-      const Line& line = lines_[content_[k]];
       bool brk = true;
       bool hard = true;
       if (k > 0) {
         const Transition& t = transitions_[k - 1];
-        brk = is_break(lines_[content_[k - 1]], line, t);
+        brk = is_break(content_[k - 1], content_[k], t);
         hard = t.forced || t.blank_lines >= hard_gap_;
         if (brk && !blocks_.empty()) blocks_.back().page_break_after = t.page_break;
       }
@@ -479,7 +491,7 @@ class Cleaner {
 
   // Latin-script words of the document, to tell "deter-" + "mination" from
   // "post-" + "conflict": a form seen elsewhere in the text wins.
-  void collect_words() {
+  void collect_words() const {
     for (std::size_t idx : content_) {
       std::string_view s = lines_[idx].content;
       std::size_t i = 0;
@@ -496,6 +508,10 @@ class Cleaner {
   }
 
   bool keep_hyphen(std::string_view before, std::string_view after) const {
+    if (!words_collected_) {
+      collect_words();  // only documents with hyphenated line ends pay for it
+      words_collected_ = true;
+    }
     std::string head = lower_ascii(last_word(before));
     std::string tail = lower_ascii(first_word(after));
     if (head.empty() || tail.empty()) return true;
@@ -698,12 +714,15 @@ class Cleaner {
   std::string lang_;
   CleanOptions options_;
   std::vector<Line> lines_;
+  mutable std::vector<std::optional<ParagraphLabel>> label_cache_;  // by line index
+  mutable std::vector<bool> label_parsed_;
   std::vector<std::size_t> content_;       // indices of content and meta lines
   std::vector<Transition> transitions_;    // transitions_[k-1] lies before content_[k]
   std::vector<Block> blocks_;
   std::vector<Paragraph> paragraphs_;
   DocumentProperties properties_;
-  std::unordered_set<std::string> words_;
+  mutable std::unordered_set<std::string> words_;
+  mutable bool words_collected_ = false;
   bool double_spaced_ = false;
   std::size_t hard_gap_ = 1;
   std::size_t full_width_ = 0;

@@ -218,6 +218,7 @@ bool is_document_symbol(std::string_view t) {
 
 bool is_symbol_line(std::string_view line) {
   line = trim(line);
+  if (line.size() > 64 || line.find('/') == std::string_view::npos) return false;
   auto tokens = split_tokens(line);
   if (tokens.empty() || !is_document_symbol(tokens[0])) return false;
   // "S/RES/1973 (2011)", "S/RES/2161 (.2014)".
@@ -228,7 +229,8 @@ bool is_symbol_line(std::string_view line) {
 
 bool is_page_furniture_line(std::string_view line) {
   line = trim(line);
-  if (line.empty()) return false;
+  // Furniture lines are short; most lines are text and leave here.
+  if (line.empty() || line.size() > 64) return false;
   for (auto recycle : kRecycleLines)
     if (line == recycle) return true;
   auto tokens = split_tokens(line);
@@ -279,9 +281,32 @@ std::optional<std::string> find_date(std::string_view text) {
         R"((?:[0-9]|٠|١|٢|٣|٤|٥|٦|٧|٨|٩){1,2} (كانون الثاني/يناير|شباط/فبراير|آذار/مارس|نيسان/أبريل|أيار/مايو|حزيران/يونيه|حزيران/يونيو|تموز/يوليه|تموز/يوليو|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر) (?:[0-9]|٠|١|٢|٣|٤|٥|٦|٧|٨|٩){4})");
     return p;
   }();
-  for (const auto& re : patterns) {
-    std::match_results<std::string_view::const_iterator> m;
-    if (std::regex_search(text.begin(), text.end(), m, re)) return m.str();
+  // Every date has a four-digit year: search only a window around each one,
+  // so long paragraphs cost a scan, not a regex search.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool ascii_digit = c >= '0' && c <= '9';
+    // Arabic-Indic digits: D9 A0..D9 A9.
+    const bool arabic_digit = c == 0xD9 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0xA0 &&
+                              static_cast<unsigned char>(text[i + 1]) <= 0xA9;
+    if (ascii_digit) {
+      ++run;
+    } else if (arabic_digit) {
+      ++run;
+      ++i;
+    } else {
+      run = 0;
+    }
+    if (run != 4) continue;
+    // Windows wide enough for "كانون الأول/ديسمبر" and "septiembre de".
+    const std::size_t begin = i >= 80 ? i - 80 : 0;
+    const std::size_t end = std::min(text.size(), i + 80);
+    std::string_view window = text.substr(begin, end - begin);
+    for (const auto& re : patterns) {
+      std::match_results<std::string_view::const_iterator> m;
+      if (std::regex_search(window.begin(), window.end(), m, re)) return m.str();
+    }
   }
   return std::nullopt;
 }

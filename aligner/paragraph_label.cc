@@ -570,11 +570,28 @@ class LabelParser {
 
 }  // namespace
 
+namespace {
+
+// Most lines are text. A line starting with a run of ASCII letters can only
+// be a label ("a)", "A.", "IV.", "xiv)", "aa)") when the run is short and
+// followed by "." or ")": decide that without the full parser.
+bool cannot_start_with_label(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  std::size_t j = i;
+  while (j < line.size() && ((line[j] >= 'a' && line[j] <= 'z') || (line[j] >= 'A' && line[j] <= 'Z'))) ++j;
+  if (j == i) return false;  // not ASCII letters: let the parser look
+  return j - i > 8 || j == line.size() || (line[j] != '.' && line[j] != ')');
+}
+
+}  // namespace
+
 std::optional<ParagraphLabel> parse_paragraph_label(std::string_view line,
                                                     std::string_view lang) {
   // The label's own script decides how it is read (Cyrillic "в)" is (c) in
   // any document), so lang is not needed to tell labels apart.
   (void)lang;
+  if (cannot_start_with_label(line)) return std::nullopt;
   return LabelParser(line).parse();
 }
 

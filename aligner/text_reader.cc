@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -60,7 +61,33 @@ std::string hex_byte(std::uint8_t b) {
                              std::string(kExtractHint));
 }
 
-[[noreturn]] void throw_nul_byte(const std::string& path, std::size_t offset) {
+// UTF-16 saved without a byte-order mark: ASCII text then has a zero byte in
+// every other position. Returns "UTF-16LE", "UTF-16BE" or "".
+std::string_view utf16_without_bom(std::string_view bytes) {
+  const std::size_t n = std::min<std::size_t>(bytes.size() & ~std::size_t{1}, 512);
+  if (n < 4) return "";
+  std::size_t even_zeros = 0, odd_zeros = 0;
+  for (std::size_t i = 0; i < n; i += 2) {
+    if (bytes[i] == 0) ++even_zeros;
+    if (bytes[i + 1] == 0) ++odd_zeros;
+  }
+  const std::size_t pairs = n / 2;
+  if (odd_zeros * 10 >= pairs * 6 && even_zeros * 10 <= pairs) return "UTF-16LE";
+  if (even_zeros * 10 >= pairs * 6 && odd_zeros * 10 <= pairs) return "UTF-16BE";
+  return "";
+}
+
+[[noreturn]] void throw_nul_byte(const std::string& path, std::string_view bytes,
+                                 std::size_t offset) {
+  if (auto encoding = utf16_without_bom(bytes); !encoding.empty()) {
+    throw EncodingError(
+        path, offset,
+        path + ": NUL byte at byte " + std::to_string(offset) + ": this looks like " +
+            std::string(encoding) +
+            " text without a byte-order mark. Convert it to UTF-8 (for example: iconv -f " +
+            std::string(encoding) + " -t UTF-8 " + path +
+            " > fixed.txt) or save it as UTF-16 with a BOM.");
+  }
   throw_binary(path, "NUL byte at byte " + std::to_string(offset),
                "a binary file");
 }
@@ -211,7 +238,7 @@ std::string decode_utf8(std::string_view bytes, std::size_t base,
         // A NUL anywhere means binary, which says more than the bad byte.
         const void* nul = std::memchr(s + i, 0, n - i);
         if (nul != nullptr) {
-          throw_nul_byte(path, static_cast<const std::uint8_t*>(nul) - s);
+          throw_nul_byte(path, bytes, static_cast<const std::uint8_t*>(nul) - s);
         }
         throw_bad_utf8(path, i, bytes.substr(i, shown_length(s, i, n)));
       }
@@ -222,7 +249,7 @@ std::string decode_utf8(std::string_view bytes, std::size_t base,
       run = i;
       continue;
     }
-    if (b == 0) throw_nul_byte(path, i);
+    if (b == 0) throw_nul_byte(path, bytes, i);
     // CR or CRLF -> LF
     out.append(bytes, run, i - run);
     out.push_back('\n');

@@ -559,3 +559,16 @@ TEST_CASE("random bytes never crash or hang the decoder", "[text_reader]") {
   CHECK(strict_errors > 100);
   CHECK(compared_with_icu > 300);
 }
+
+TEST_CASE("UTF-16 without a BOM is recognised and the fix named", "[text_reader]") {
+  const std::string le = utf16(u"1. The Council met in Doha.", false, /*bom=*/false);
+  CHECK(error_of<EncodingError>(le, "doc.en.txt") ==
+        "doc.en.txt: NUL byte at byte 1: this looks like UTF-16LE text without a "
+        "byte-order mark. Convert it to UTF-8 (for example: iconv -f UTF-16LE -t "
+        "UTF-8 doc.en.txt > fixed.txt) or save it as UTF-16 with a BOM.");
+  const std::string be = utf16(u"1. The Council met in Doha.", true, /*bom=*/false);
+  CHECK(error_of<EncodingError>(be, "doc.en.txt") ==
+        "doc.en.txt: NUL byte at byte 0: this looks like UTF-16BE text without a "
+        "byte-order mark. Convert it to UTF-8 (for example: iconv -f UTF-16BE -t "
+        "UTF-8 doc.en.txt > fixed.txt) or save it as UTF-16 with a BOM.");
+}
