@@ -230,6 +230,9 @@ std::string_view first_word(std::string_view s) {
   return s.substr(0, i);
 }
 
+// No PDF page holds a line wider than this many columns.
+constexpr std::size_t kMaxPageWidth = 200;
+
 class Cleaner {
  public:
   Cleaner(std::string_view text, std::string_view lang, const CleanOptions& options)
@@ -364,7 +367,7 @@ class Cleaner {
           !ends_with_any_punctuation(a.content) && !is_short(a, 0.8))
         ++wraps_across_blank;
     }
-    double_spaced_ = full_width_ <= 200 && gap0 * 10 < gap1 && (gap1 >= 3 || wraps_across_blank > 0);
+    double_spaced_ = full_width_ <= kMaxPageWidth && gap0 * 10 < gap1 && (gap1 >= 3 || wraps_across_blank > 0);
     hard_gap_ = double_spaced_ ? 2 : 1;
 
     // Word's paragraph mark survives PDF extraction as a trailing space on the
@@ -438,6 +441,9 @@ class Cleaner {
              (is_clause_end(final_mark(a.content)) && is_short(a, 0.8));
     }
     if (t.blank_lines >= hard_gap_) return true;
+    // Lines far wider than any page: one paragraph per line (a corpus or
+    // Word "save as text" layout), so every line ends its paragraph.
+    if (full_width_ > kMaxPageWidth) return true;
     // Blank lines mark every paragraph here, so a label after a plain line
     // break is a wrapped reference ("article 7 (2)\n(g) of the Statute").
     if (explicit_breaks_) return false;
@@ -632,7 +638,8 @@ class Cleaner {
       }
       p.text = body;
       const bool unpunctuated = !ends_with_any_punctuation(body) && !body.empty();
-      const bool compact = utf8::display_width(block.text) <= 3 * full_width_ + 10;
+      // Titles and headings span a few lines at most.
+      const bool compact = utf8::display_width(block.text) <= std::min<std::size_t>(3 * full_width_ + 10, 300);
 
       if (label && (label->style == LabelStyle::number || label->style == LabelStyle::letter)) {
         p.kind = ParagraphKind::numbered;

@@ -51,6 +51,7 @@
 #include <string>
 
 #include "aligner/errors.h"
+#include "aligner/utf8_util.h"
 
 namespace untm {
 namespace {
@@ -157,24 +158,6 @@ char32_t map_key_char(char32_t c) {
     if (value >= 0 && value <= 9) return static_cast<char32_t>('0' + value);
   }
   return c;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
 }
 
 // Builds the key, with or without offsets, in one pass over the input.
@@ -294,7 +277,7 @@ class KeyBuilder {
       push(static_cast<char>(mapped), begin);
     } else {
       const std::size_t before = key_.text.size();
-      append_utf8(key_.text, mapped);
+      utf8::append(key_.text, mapped);
       if (with_offsets_) {
         key_.source_offsets.insert(key_.source_offsets.end(),
                                    key_.text.size() - before, begin);

@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "aligner/errors.h"
+#include "aligner/utf8_util.h"
 #include "aligner/normalizer.h"
 
 namespace untm {
@@ -123,24 +124,6 @@ std::string_view utf16_without_bom(std::string_view bytes) {
           std::to_string(offset) + " (" + what +
           "): the file is damaged or not UTF-16. Convert it to UTF-8 or pass "
           "--lossy to replace invalid data with U+FFFD.");
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
 }
 
 // Length of the well-formed sequence at s[i] (Unicode Table 3-7), or, if it
@@ -311,7 +294,7 @@ std::string decode_utf16(std::string_view bytes, bool big_endian,
       continue;
     }
     after_cr = c == '\r';
-    append_utf8(out, after_cr ? U'\n' : c);
+    utf8::append(out, after_cr ? U'\n' : c);
   }
   if (i < n) {  // an odd number of bytes: half a code unit at the end
     invalid(i, "odd final byte " + hex_byte(s[i]));

@@ -117,3 +117,24 @@ TEST_CASE("the raw English PDF extraction: masthead, job number and barcode out,
   REQUIRE_FALSE(doc.paragraphs.empty());
   CHECK(doc.paragraphs[0].kind == ParagraphKind::meta);
 }
+
+TEST_CASE("one paragraph per line, six languages (A/RES/55/100): same paragraphs, same keys in all") {
+  auto dir = *test::shared_dir() / "data" / "un_ga_A_RES_55_100";
+  std::vector<std::string> reference_keys;
+  for (const char* lang : {"ar", "zh", "en", "fr", "ru", "es"}) {
+    INFO(lang);
+    auto path = dir / (std::string("A_RES_55_100.") + lang + ".txt");
+    auto text = read_text_file(path.string()).text;
+    std::size_t lines = 0;
+    for (std::size_t pos = 0; pos < text.size(); ++lines) {
+      auto nl = text.find('\n', pos);
+      pos = nl == std::string::npos ? text.size() : nl + 1;
+    }
+    Document doc = clean_document(text, lang);
+    CHECK(doc.paragraphs.size() == lines);  // every line is its own paragraph
+    std::vector<std::string> keys;
+    for (const auto& p : doc.paragraphs)
+      if (p.key) keys.push_back(*p.key);
+    CHECK(keys == std::vector<std::string>{"1", "2", "3", "4"});
+  }
+}
