@@ -1,6 +1,7 @@
 // The cleaner on small hand-made layouts: one property per test case.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -252,4 +253,38 @@ TEST_CASE("footnotes at the foot of a page") {
 TEST_CASE("empty and blank text give no paragraphs") {
   CHECK(clean_document("", "en").paragraphs.empty());
   CHECK(clean_document("\n \n\t\n", "zh").paragraphs.empty());
+}
+
+TEST_CASE("random layouts never crash the cleaner and keep its invariants") {
+  // Lines drawn from what real extractions contain, in random order and spacing.
+  const std::vector<std::string> pieces = {
+      "1. The Security Council met on 13 April 2011 and decided that the",
+      "１２．", "1 - يرحب المشاركون بالتقدم", "١١ - ", "(a)", "(أ) الضحايا", "A.", "ألف -", "أولا -", "一、导言",
+      "11-29765 (C)", "*1129765*", "S/2011/463", "2", "Please recycle", "请回收", "Distr.: General",
+      "Original: English", "[原件：阿拉伯文]", "(Signed) Mark Lyall Grant", "常驻代表", "马克·莱尔·格兰特(签名)",
+      "deter-", "mination of the", "post-", "conflict", "参加者们欢迎自伦敦会议以来在支持利比亚人民", "。",
+      "“引号。里面。”", "Mr.", "para.", "e.g.", "Sales No. E.95.II.A.1", "--", "-", "   ", "\t", "…", "?",
+      "\xC2\xA0", "　", "ـ", "ً", "a", "Z.", "IV.", "LXXXIX.", "999.", "1000.", "(2011)", "”", "（", "）"};
+  std::mt19937 rng(20261127);
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int lines = std::uniform_int_distribution<int>(0, 40)(rng);
+    for (int i = 0; i < lines; ++i) {
+      text += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(rng)];
+      if (rng() % 3 == 0) text += " " + pieces[rng() % pieces.size()];
+      text += rng() % 3 == 0 ? "\n\n" : "\n";
+    }
+    for (const char* lang : {"en", "zh", "ar"}) {
+      Document doc = clean_document(text, lang);
+      for (const auto& p : doc.paragraphs) {
+        INFO(text);
+        CHECK(p.text.find('\n') == std::string::npos);
+        for (const auto& s : p.sentences) {
+          CHECK_FALSE(s.text.empty());
+          CHECK(s.end <= p.text.size());
+        }
+        for (const auto& span : p.source_lines) CHECK(span.end <= text.size());
+      }
+    }
+  }
 }
