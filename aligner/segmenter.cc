@@ -2,10 +2,11 @@
 // then UN rules veto the ones that are not sentence ends.
 //
 // Pipeline for one paragraph:
-//   1. ICU sentence boundaries over a UTF-8 UText, so indices are byte offsets.
-//   2. One linear scan pairs quotes and brackets; a boundary strictly inside a
+//   1. One linear scan pairs quotes and brackets; a boundary strictly inside a
 //      matched pair is dropped (unmatched marks are ignored).
-//   3. Each remaining boundary is checked against the text around it:
+//   2. ICU proposes sentence boundaries, read one at a time and mapped to byte
+//      offsets (ICU reads a UTF-16 copy: much faster than a UTF-8 UText).
+//   3. Each boundary is checked against the text around it:
 //      abbreviations ("para.", "Sales No. E.95.II.A.1"), initials
 //      ("J. F. Kennedy"), a "." not followed by white space ("E/CN.4/L.10"),
 //      and in Chinese/Japanese an ASCII "." that is not followed by a space and
@@ -19,10 +20,14 @@
 #include <unicode/locid.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 #include <unicode/utext.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <memory>
@@ -30,7 +35,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,6 +47,7 @@ namespace {
 // Language rules
 
 struct LanguageRules {
+  std::size_t index = 0;   // position in the table of rules
   std::string code;        // normalized ISO 639-1 code; "" = root
   std::string icu_locale;  // "" = ICU root rules
   // Abbreviations (without their final ".") after which a sentence never
@@ -171,11 +176,21 @@ LanguageRules make_rules(const std::string& code) {
   return r;
 }
 
+// Languages with their own rules; the last entry, "", is the root.
+constexpr std::array<std::string_view, 8> kLanguages = {"en", "fr", "es", "ru",
+                                                        "ar", "zh", "ja", ""};
+constexpr std::size_t kLanguageCount = kLanguages.size();
+
 const LanguageRules& rules_for(std::string_view lang) {
   // Built once, read-only afterwards: safe to share between threads.
-  static const std::array<LanguageRules, 8> kRules = {
-      make_rules("en"), make_rules("fr"), make_rules("es"), make_rules("ru"),
-      make_rules("ar"), make_rules("zh"), make_rules("ja"), make_rules("")};
+  static const std::array<LanguageRules, kLanguageCount> kRules = [] {
+    std::array<LanguageRules, kLanguageCount> rules;
+    for (std::size_t i = 0; i < kLanguageCount; ++i) {
+      rules[i] = make_rules(std::string(kLanguages[i]));
+      rules[i].index = i;
+    }
+    return rules;
+  }();
   const std::string code = normalize_code(lang);
   for (const LanguageRules& r : kRules) {
     if (r.code == code) return r;
@@ -283,21 +298,35 @@ bool is_word_start(std::string_view s, std::size_t pos) {
 // ---------------------------------------------------------------------------
 // Paired quotes and brackets
 
-// Opening marks; the index is the pair type.
-constexpr std::array<UChar32, 19> kOpeners = {
-    '(',    '[',    '{',    0x201C /* “ */, 0x2018 /* ‘ */, 0x00AB /* « */,
-    0x2039 /* ‹ */, 0x300C /* 「 */, 0x300E /* 『 */, 0xFF08 /* （ */,
-    0x300A /* 《 */, 0x3010 /* 【 */, 0x3014 /* 〔 */, 0x3008 /* 〈 */,
-    0xFF3B /* ［ */, 0xFF5B /* ｛ */, 0x3016 /* 〖 */, 0x201E /* „ */, '"'};
-constexpr int kPairTypes = static_cast<int>(kOpeners.size());
+// Pair types: the index of a bit in a closer mask.
+constexpr int kPairTypes = 19;
 constexpr int kLowQuote = 17;     // „ closes with “ (ru, de) or ”
 constexpr int kStraightQuote = 18;
 
+// The pair type that `cp` opens, or -1.
 int opener_type(UChar32 cp) {
-  for (int t = 0; t < kPairTypes; ++t) {
-    if (kOpeners[static_cast<std::size_t>(t)] == cp) return t;
+  switch (cp) {
+    case '(': return 0;
+    case '[': return 1;
+    case '{': return 2;
+    case 0x201C: return 3;   // “
+    case 0x2018: return 4;   // ‘
+    case 0x00AB: return 5;   // «
+    case 0x2039: return 6;   // ‹
+    case 0x300C: return 7;   // 「
+    case 0x300E: return 8;   // 『
+    case 0xFF08: return 9;   // （
+    case 0x300A: return 10;  // 《
+    case 0x3010: return 11;  // 【
+    case 0x3014: return 12;  // 〔
+    case 0x3008: return 13;  // 〈
+    case 0xFF3B: return 14;  // ［
+    case 0xFF5B: return 15;  // ｛
+    case 0x3016: return 16;  // 〖
+    case 0x201E: return kLowQuote;  // „
+    case '"': return kStraightQuote;
+    default: return -1;
   }
-  return -1;
 }
 
 // Bit set of the pair types that `cp` can close.
@@ -326,19 +355,57 @@ uint32_t closer_mask(UChar32 cp) {
   }
 }
 
+// Bytes a quote or bracket can start with. Every mark above is ASCII or
+// starts with one of four lead bytes, so the pairing scan skips all other
+// bytes with one table look-up and no decoding. A lead byte is never a
+// continuation byte, so no mark is missed whatever precedes it.
+constexpr std::array<bool, 256> kMayStartMark = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char b : {'(', ')', '[', ']', '{', '}', '"'}) table[b] = true;
+  table[0xC2] = true;  // « »
+  table[0xE2] = true;  // ‘ ’ “ ” „ ‹ ›
+  table[0xE3] = true;  // CJK brackets
+  table[0xEF] = true;  // full-width brackets
+  return table;
+}();
+
+// The first byte at or after `i` that can start a mark, or s.size().
+std::size_t next_mark_start(std::string_view s, std::size_t i) {
+  const auto may_start = [](char b) {
+    return kMayStartMark[static_cast<unsigned char>(b)];
+  };
+  // std::find_if is unrolled, which matters on this per-byte path.
+  const auto it = std::find_if(s.begin() + static_cast<std::ptrdiff_t>(i),
+                               s.end(), may_start);
+  return static_cast<std::size_t>(it - s.begin());
+}
+
 enum class MarkRole : uint8_t { none, opener, closer };
 
+// The matched marks of a paragraph. Usually there are few, so they are kept
+// as sorted offsets and searched, not as a table the size of the paragraph.
 struct PairedMarks {
-  // role[i]: what the mark starting at byte i turned out to be (matched only).
-  std::vector<MarkRole> role;
-  // depth[b] > 0: boundary b lies inside a matched pair. Empty if no pairs.
-  std::vector<int32_t> depth;
+  std::vector<std::size_t> openers;  // byte offsets, ascending
+  std::vector<std::size_t> closers;  // byte offsets, ascending
+  // The outermost pairs as (open, close), ascending and disjoint: matched
+  // pairs nest, so a boundary is inside some pair iff it is inside one of
+  // these.
+  std::vector<std::pair<std::size_t, std::size_t>> outer;
 
+  // Does boundary `b` lie inside a matched pair (open < b <= close)?
   bool inside_pair(std::size_t b) const {
-    return !depth.empty() && depth[b] > 0;
+    auto it = std::lower_bound(
+        outer.begin(), outer.end(), b,
+        [](const auto& pair, std::size_t pos) { return pair.first < pos; });
+    return it != outer.begin() && b <= std::prev(it)->second;
   }
+  // What the mark starting at byte `i` turned out to be (matched only).
   MarkRole role_at(std::size_t i) const {
-    return role.empty() ? MarkRole::none : role[i];
+    if (std::binary_search(openers.begin(), openers.end(), i))
+      return MarkRole::opener;
+    if (std::binary_search(closers.begin(), closers.end(), i))
+      return MarkRole::closer;
+    return MarkRole::none;
   }
 };
 
@@ -353,13 +420,16 @@ PairedMarks pair_marks(std::string_view s) {
   };
   std::vector<Open> stack;
   std::array<int, kPairTypes> open_count{};
-  std::vector<std::pair<std::size_t, std::size_t>> pairs;  // (open, close)
+  uint32_t open_types = 0;  // bit t: open_count[t] > 0
   PairedMarks marks;
 
-  for (std::size_t i = 0; i < s.size();) {
+  for (std::size_t i = next_mark_start(s, 0); i < s.size();
+       i = next_mark_start(s, i)) {
     const CodePoint c = decode_at(s, i);
     i = c.end;
     uint32_t mask = closer_mask(c.cp);
+    int type = opener_type(c.cp);
+    if (mask == 0 && type < 0) continue;  // some other character
     // ’ between letters is an apostrophe ("Council’s", "l’art"), not a
     // closing quote; in Chinese ("‘任务区’一词") it is always a quote.
     if (c.cp == 0x2019 && c.begin > 0 && c.end < s.size()) {
@@ -370,31 +440,34 @@ PairedMarks pair_marks(std::string_view s) {
         mask = 0;
       }
     }
-    int type = opener_type(c.cp);
     // A straight quote opens after a space or an opening mark and closes
     // elsewhere, so an inch mark ("a 5" pipe") stays unmatched.
     if (c.cp == '"') {
-      const bool opens =
-          c.begin == 0 || is_space(decode_before(s, c.begin).cp) ||
-          is_leading_punct(decode_before(s, c.begin).cp);
+      bool opens = c.begin == 0;
+      if (!opens) {
+        const UChar32 prev = decode_before(s, c.begin).cp;
+        opens = is_space(prev) || is_leading_punct(prev);
+      }
       if (opens) {
         mask = 0;
       } else {
         type = -1;
       }
     }
-    bool can_close = false;
-    for (int t = 0; t < kPairTypes; ++t) {
-      if ((mask & (1u << t)) && open_count[static_cast<std::size_t>(t)] > 0)
-        can_close = true;
-    }
-    if (can_close) {
+    if (mask & open_types) {
       while (true) {
         const Open top = stack.back();
         stack.pop_back();
-        --open_count[static_cast<std::size_t>(top.type)];
+        if (--open_count[static_cast<std::size_t>(top.type)] == 0)
+          open_types &= ~(1u << top.type);
         if (mask & (1u << top.type)) {
-          pairs.emplace_back(top.pos, c.begin);
+          marks.openers.push_back(top.pos);
+          marks.closers.push_back(c.begin);
+          // Pairs close in order, inner ones first: this pair encloses the
+          // earlier pairs that opened after it.
+          while (!marks.outer.empty() && marks.outer.back().first > top.pos)
+            marks.outer.pop_back();
+          marks.outer.emplace_back(top.pos, c.begin);
           break;
         }
       }
@@ -403,40 +476,25 @@ PairedMarks pair_marks(std::string_view s) {
     if (type >= 0) {
       stack.push_back({type, c.begin});
       ++open_count[static_cast<std::size_t>(type)];
+      open_types |= 1u << type;
     }
   }
-  if (pairs.empty()) return marks;
-
-  marks.role.assign(s.size() + 1, MarkRole::none);
-  marks.depth.assign(s.size() + 2, 0);
-  for (const auto& [open, close] : pairs) {
-    marks.role[open] = MarkRole::opener;
-    marks.role[close] = MarkRole::closer;
-    // Boundaries b with open < b <= close are inside.
-    ++marks.depth[open + 1];
-    --marks.depth[close + 1];
-  }
-  for (std::size_t b = 1; b < marks.depth.size(); ++b)
-    marks.depth[b] += marks.depth[b - 1];
+  std::sort(marks.openers.begin(), marks.openers.end());
   return marks;
 }
 
 // ---------------------------------------------------------------------------
 // ICU
 
-struct UTextCloser {
-  void operator()(UText* t) const { utext_close(t); }
-};
-using UTextPtr = std::unique_ptr<UText, UTextCloser>;
 using BreakIteratorPtr = std::unique_ptr<icu::BreakIterator>;
 
 // A fresh iterator for `rules`, cloned from a shared prototype: building one
 // from the rule data is the expensive part, cloning is cheap.
 BreakIteratorPtr clone_prototype(const LanguageRules& rules) {
   static std::mutex mutex;
-  static std::unordered_map<std::string, BreakIteratorPtr> prototypes;
+  static std::array<BreakIteratorPtr, kLanguageCount> prototypes;
   std::lock_guard<std::mutex> lock(mutex);
-  BreakIteratorPtr& proto = prototypes[rules.code];
+  BreakIteratorPtr& proto = prototypes[rules.index];
   if (!proto) {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Locale locale = rules.icu_locale.empty()
@@ -459,36 +517,146 @@ BreakIteratorPtr clone_prototype(const LanguageRules& rules) {
 
 // One iterator per language and thread: BreakIterator is not thread-safe.
 icu::BreakIterator& iterator_for(const LanguageRules& rules) {
-  thread_local std::unordered_map<std::string, BreakIteratorPtr> cache;
-  BreakIteratorPtr& slot = cache[rules.code];
+  thread_local std::array<BreakIteratorPtr, kLanguageCount> cache;
+  BreakIteratorPtr& slot = cache[rules.index];
   if (!slot) slot = clone_prototype(rules);
   return *slot;
 }
 
-// ICU's sentence boundaries strictly inside `s`, as byte offsets.
-std::vector<std::size_t> icu_boundaries(std::string_view s,
-                                        const LanguageRules& rules) {
-  icu::BreakIterator& it = iterator_for(rules);
-  UErrorCode status = U_ZERO_ERROR;
-  UTextPtr text(utext_openUTF8(nullptr, s.data(),
-                               static_cast<int64_t>(s.size()), &status));
-  if (U_SUCCESS(status)) it.setText(text.get(), status);
-  if (U_FAILURE(status)) {
-    throw Error(std::string("ICU cannot read the paragraph: ") +
-                u_errorName(status));
-  }
-  std::vector<std::size_t> out;
-  for (int32_t b = it.next(); b != icu::BreakIterator::DONE; b = it.next()) {
-    const auto pos = static_cast<std::size_t>(b);
-    if (pos > 0 && pos < s.size()) out.push_back(pos);
-  }
-  // The iterator keeps a shallow clone pointing into `s`; point it at a
-  // static empty text so the cache never holds a dangling pointer.
-  UErrorCode reset_status = U_ZERO_ERROR;
-  UTextPtr empty(utext_openUTF8(nullptr, "", 0, &reset_status));
-  if (U_SUCCESS(reset_status)) it.setText(empty.get(), reset_status);
-  return out;
+// Per-thread state for handing a paragraph to ICU, reused between calls.
+struct ThreadText {
+  UText text = UTEXT_INITIALIZER;
+  // The paragraph in UTF-16; grows to the largest paragraph so far, up to
+  // kKeepUnits.
+  std::vector<UChar> utf16;
+  ThreadText() = default;
+  ThreadText(const ThreadText&) = delete;
+  ThreadText& operator=(const ThreadText&) = delete;
+  ~ThreadText() { utext_close(&text); }
+};
+
+// Paragraphs above this many UTF-16 units do not keep their buffer.
+constexpr std::size_t kKeepUnits = std::size_t{1} << 20;
+
+// Are the 8 bytes at `p` all ASCII?
+bool ascii8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return (word & 0x8080808080808080u) == 0;
 }
+
+// Converts `s` to UTF-16 in `out` (at least s.size() units); returns the
+// number of units, or std::nullopt if `s` is ill-formed. Validity is ICU's
+// own (U8_NEXT), the decoding ICU's UTF-8 UText uses.
+std::optional<int32_t> to_utf16(std::string_view s, UChar* out) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  int32_t i = 0;
+  int32_t k = 0;
+  while (i < n) {
+    // ASCII runs, the common case, 8 bytes at once.
+    if (p[i] < 0x80 && i + 8 <= n && ascii8(s.data() + i)) {
+      for (int j = 0; j < 8; ++j) out[k + j] = p[i + j];
+      i += 8;
+      k += 8;
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return std::nullopt;
+    U16_APPEND_UNSAFE(out, k, c);
+  }
+  return k;
+}
+
+// ICU's sentence boundaries strictly inside a paragraph, as byte offsets,
+// read one at a time so no list of them is built.
+//
+// ICU iterates UTF-16 text much faster than UTF-8 text, which it converts
+// chunk by chunk behind a UText, so a valid paragraph (the normal case) is
+// converted once and ICU's UTF-16 indices are mapped back to byte offsets.
+// Ill-formed UTF-8 goes through ICU's UTF-8 UText as it is, so its U+FFFD
+// substitutions, and thus the boundaries, are ICU's own.
+class IcuBoundaries {
+ public:
+  IcuBoundaries(std::string_view s, const LanguageRules& rules)
+      : it_(iterator_for(rules)), s_(s) {
+    thread_local ThreadText thread_text;
+    state_ = &thread_text;
+    std::vector<UChar>& utf16 = state_->utf16;
+    // UTF-16 never needs more units than UTF-8 has bytes.
+    if (utf16.size() < s.size()) utf16.resize(s.size());
+    UErrorCode status = U_ZERO_ERROR;
+    if (const std::optional<int32_t> units = to_utf16(s, utf16.data())) {
+      // As many units as bytes: ASCII, where both indices agree.
+      map_to_bytes_ = static_cast<std::size_t>(*units) != s.size();
+      utext_openUChars(&state_->text, utf16.data(), *units, &status);
+    } else {
+      utext_openUTF8(&state_->text, s.data(), static_cast<int64_t>(s.size()),
+                     &status);
+    }
+    if (U_SUCCESS(status)) it_.setText(&state_->text, status);
+    if (U_FAILURE(status)) {
+      reset();
+      throw Error(std::string("ICU cannot read the paragraph: ") +
+                  u_errorName(status));
+    }
+  }
+  ~IcuBoundaries() { reset(); }
+  IcuBoundaries(const IcuBoundaries&) = delete;
+  IcuBoundaries& operator=(const IcuBoundaries&) = delete;
+
+  // The next boundary, or std::nullopt after the last.
+  std::optional<std::size_t> next() {
+    for (int32_t b = it_.next(); b != icu::BreakIterator::DONE;
+         b = it_.next()) {
+      const auto index = static_cast<std::size_t>(b);
+      const std::size_t pos = map_to_bytes_ ? byte_offset(index) : index;
+      if (pos > 0 && pos < s_.size()) return pos;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // The byte offset of UTF-16 index `unit`. Boundaries only grow, so one
+  // forward walk over the (valid) UTF-8 serves them all.
+  std::size_t byte_offset(std::size_t unit) {
+    while (unit_ < unit) {
+      // 8 units ahead are at least 8 bytes ahead: in bounds.
+      if (unit - unit_ >= 8 && ascii8(s_.data() + byte_)) {
+        unit_ += 8;
+        byte_ += 8;
+        continue;
+      }
+      const auto lead = static_cast<unsigned char>(s_[byte_]);
+      const std::size_t length = lead < 0x80   ? 1
+                                 : lead < 0xE0 ? 2
+                                 : lead < 0xF0 ? 3
+                                               : 4;
+      byte_ += length;
+      unit_ += length == 4 ? 2 : 1;  // a surrogate pair
+    }
+    return byte_;
+  }
+
+  // The iterator keeps a shallow clone pointing into the paragraph (or the
+  // UTF-16 copy); point it at an empty text so the cache never holds a
+  // dangling pointer.
+  void reset() {
+    UErrorCode status = U_ZERO_ERROR;
+    utext_openUChars(&state_->text, nullptr, 0, &status);
+    if (U_SUCCESS(status)) it_.setText(&state_->text, status);
+    if (state_->utf16.size() > kKeepUnits) state_->utf16 = {};
+  }
+
+  icu::BreakIterator& it_;
+  std::string_view s_;
+  ThreadText* state_ = nullptr;
+  // ICU reads a UTF-16 copy whose indices are not byte offsets.
+  bool map_to_bytes_ = false;
+  std::size_t unit_ = 0;  // byte_offset()'s position: a UTF-16 index
+  std::size_t byte_ = 0;  // and the byte offset it maps to
+};
 
 // ---------------------------------------------------------------------------
 // UN rules
@@ -694,14 +862,14 @@ std::vector<SentenceSpan> split_sentences(std::string_view paragraph,
                         " bytes is too long to segment (limit 2 GiB)");
   }
   const LanguageRules& rules = rules_for(lang);
-  const std::vector<std::size_t> candidates = icu_boundaries(paragraph, rules);
   const PairedMarks marks = pair_marks(paragraph);
+  IcuBoundaries candidates(paragraph, rules);
 
   std::size_t start = 0;
-  for (std::size_t candidate : candidates) {
-    if (candidate <= start) continue;
+  while (const std::optional<std::size_t> candidate = candidates.next()) {
+    if (*candidate <= start) continue;
     const std::optional<std::size_t> b =
-        check_boundary(paragraph, candidate, start, rules, marks);
+        check_boundary(paragraph, *candidate, start, rules, marks);
     if (!b) continue;
     add_trimmed(paragraph, start, *b, out);
     start = *b;

@@ -451,3 +451,42 @@ TEST_CASE("concurrent callers get the same results", "[segmenter]") {
   CHECK(runs == static_cast<int>(4 * 5 * jobs.size()));
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("offsets stay exact after multi-byte and supplementary characters",
+          "[segmenter]") {
+  // ICU reads valid paragraphs as UTF-16; its indices are mapped back to byte
+  // offsets, across 2-, 3- and 4-byte characters (surrogate pairs).
+  CHECK(split_sentence_texts(
+            "Le 😀 délégué a parlé. 𠀀𠀁 Ensuite, le Président a répondu. Fin.",
+            "fr") == std::vector<std::string>{
+                         "Le 😀 délégué a parlé.",
+                         "𠀀𠀁 Ensuite, le Président a répondu.", "Fin."});
+  CHECK(split_sentence_texts("The Council met on 13 April 2011 in Doha. "
+                             "Представитель 🇱🇾 Ливии выступил. Then the "
+                             "Group agreed.",
+                             "en") ==
+        std::vector<std::string>{"The Council met on 13 April 2011 in Doha.",
+                                 "Представитель 🇱🇾 Ливии выступил.",
+                                 "Then the Group agreed."});
+  CHECK(split_sentence_texts("会议开始。😀报告（见A/65/1.附件）已经分发。𠀀会议结束。",
+                             "zh") ==
+        std::vector<std::string>{"会议开始。", "😀报告（见A/65/1.附件）已经分发。",
+                                 "𠀀会议结束。"});
+  // Long ASCII runs before and after non-ASCII text.
+  const std::string ascii(1000, 'a');
+  const std::string text = "The " + ascii + " ended. Él habló " + ascii +
+                           " 😀 ayer. The " + ascii + " end.";
+  CHECK(split_sentence_texts(text, "es") ==
+        std::vector<std::string>{"The " + ascii + " ended.",
+                                 "Él habló " + ascii + " 😀 ayer.",
+                                 "The " + ascii + " end."});
+}
+
+TEST_CASE("ill-formed UTF-8 keeps its boundaries", "[segmenter]") {
+  // Ill-formed text is read by ICU as UTF-8 with U+FFFD substitutions; the
+  // offsets of later sentences must not shift.
+  const std::string text = "Il a parlé.\xff Ensuite il est parti. Fin.";
+  CHECK(split_sentence_texts(text, "fr") ==
+        std::vector<std::string>{"Il a parlé.\xff Ensuite il est parti.",
+                                 "Fin."});
+}
