@@ -108,7 +108,18 @@ char32_t final_mark(std::string_view s) {
   return 0;
 }
 
-bool ends_terminal(std::string_view s) { return is_terminal(final_mark(s)); }
+// Titles and abbreviations whose dot ends no sentence ("el Sr." + page
+// break + "Abu Adass").
+bool ends_with_abbreviation(std::string_view s) {
+  static const std::unordered_set<std::string_view> abbreviations = {
+      "Mr.", "Mrs.", "Ms.", "Dr.", "No.", "Nos.", "St.", "H.E.", "para.", "paras.", "art.", "arts.", "vol.",
+      "p.", "pp.", "Sr.", "Sra.", "Sres.", "Srta.", "Dra.", "núm.", "párr.", "S.E.", "M.", "MM.", "Mme.", "par.",
+      "г.", "гг.", "г-н", "см.", "п.", "ст.", "Corr.", "Rev.", "Add.", "e.g.", "i.e.", "cf."};
+  auto space = s.find_last_of(" (");
+  return abbreviations.contains(space == std::string_view::npos ? s : s.substr(space + 1));
+}
+
+bool ends_terminal(std::string_view s) { return is_terminal(final_mark(s)) && !ends_with_abbreviation(s); }
 
 bool ends_with_any_punctuation(std::string_view s) {
   char32_t c = final_mark(s);
@@ -357,14 +368,15 @@ class Cleaner {
     // Double spacing: a blank line after (nearly) every line of a page-wide
     // layout. A few lines say nothing, and one-paragraph-per-line files
     // (lines far wider than a page) are single spaced with blank separators.
-    // A blank line after a full line that stops mid-sentence is a wrap,
+    // A blank line after a full line that stops mid-sentence (at most at a
+    // comma) is a wrap,
     // which settles it for short texts too.
     std::size_t wraps_across_blank = 0;
     for (std::size_t k = 1; k < content_.size(); ++k) {
       const Transition& t = transitions_[k - 1];
       const Line& a = lines_[content_[k - 1]];
       if (!t.page_break && !t.forced && t.blank_lines == 1 && a.role == LineRole::content &&
-          !ends_with_any_punctuation(a.content) && !is_short(a, 0.8))
+          !ends_terminal(a.content) && !is_short(a, 0.8))
         ++wraps_across_blank;
     }
     double_spaced_ = full_width_ <= kMaxPageWidth && gap0 * 10 < gap1 && (gap1 >= 3 || wraps_across_blank > 0);
