@@ -5,6 +5,7 @@
 
 #include "tm/sqlite_info.h"
 #include "tools/cli_common.h"
+#include "tools/eval_command.h"
 #include "tools/segment_command.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
                                    untm::sqlite_has_fts5() ? ", FTS5" : ", no FTS5"));
   int exit_code = kExitOk;
   add_segment_command(app, exit_code);
+  add_eval_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
