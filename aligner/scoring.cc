@@ -337,8 +337,8 @@ class IdsParser {
   std::size_t i_ = 0;
 };
 
-struct BeadHash {
-  std::size_t operator()(const Bead& bead) const noexcept {
+struct ScoredBeadHash {
+  std::size_t operator()(const ScoredBead& bead) const noexcept {
     std::size_t h = bead.src.size();  // where the sides meet
     const auto mix = [&h](std::int64_t v) {
       h ^= std::hash<std::int64_t>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -349,10 +349,10 @@ struct BeadHash {
   }
 };
 
-bool empty_both(const Bead& bead) { return bead.src.empty() && bead.tgt.empty(); }
+bool empty_both(const ScoredBead& bead) { return bead.src.empty() && bead.tgt.empty(); }
 
-std::vector<Bead> both_sides(const std::vector<Bead>& beads) {
-  std::vector<Bead> out;
+std::vector<ScoredBead> both_sides(const std::vector<ScoredBead>& beads) {
+  std::vector<ScoredBead> out;
   for (const auto& bead : beads)
     if (!bead.src.empty() && !bead.tgt.empty()) out.push_back(bead);
   return out;
@@ -394,9 +394,9 @@ std::string format_ids(const SentenceIds& ids) {
   return out + "]";
 }
 
-std::vector<Bead> merge_interned(const std::vector<Bead>& beads, const InternedGroups& interned,
+std::vector<ScoredBead> merge_interned(const std::vector<ScoredBead>& beads, const InternedGroups& interned,
                                  const BeadGroups& groups, const std::string& beads_path) {
-  const auto group_at = [&](const Bead& bead, std::int64_t id, bool source) {
+  const auto group_at = [&](const ScoredBead& bead, std::int64_t id, bool source) {
     const auto& table = source ? interned.src : interned.tgt;
     if (id < 0 || static_cast<std::uint64_t>(id) >= table.size()) {
       const std::string& groups_path = source ? groups.src_path : groups.tgt_path;
@@ -410,7 +410,7 @@ std::vector<Bead> merge_interned(const std::vector<Bead>& beads, const InternedG
   };
   // The one group all the bead's sentences are in, or none (mixed or empty).
   // Every id is checked, as the reference looks every one up.
-  const auto group_of = [&](const Bead& bead) -> std::optional<int> {
+  const auto group_of = [&](const ScoredBead& bead) -> std::optional<int> {
     std::optional<int> group;
     bool mixed = false;
     for (int side = 0; side < 2; ++side) {
@@ -422,12 +422,12 @@ std::vector<Bead> merge_interned(const std::vector<Bead>& beads, const InternedG
     }
     return mixed ? std::nullopt : group;
   };
-  const auto first_id = [](const Bead& bead) -> std::int64_t {
+  const auto first_id = [](const ScoredBead& bead) -> std::int64_t {
     if (!bead.src.empty()) return *std::min_element(bead.src.begin(), bead.src.end());
     if (!bead.tgt.empty()) return *std::min_element(bead.tgt.begin(), bead.tgt.end());
     return -1;
   };
-  std::vector<std::pair<std::int64_t, const Bead*>> order;
+  std::vector<std::pair<std::int64_t, const ScoredBead*>> order;
   order.reserve(beads.size());
   for (const auto& bead : beads) order.emplace_back(first_id(bead), &bead);
   std::sort(order.begin(), order.end(),
@@ -440,7 +440,7 @@ std::vector<Bead> merge_interned(const std::vector<Bead>& beads, const InternedG
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   };
-  std::vector<Bead> out;
+  std::vector<ScoredBead> out;
   std::vector<std::optional<int>> out_groups;
   for (const auto& [key, bead] : order) {
     const std::optional<int> g = group_of(*bead);
@@ -600,9 +600,9 @@ std::string squash_white_space(std::string_view utf8_text) {
   return out;
 }
 
-std::vector<Bead> parse_beads(std::string_view text, const std::string& path) {
+std::vector<ScoredBead> parse_beads(std::string_view text, const std::string& path) {
   check_utf8(text, path);
-  std::vector<Bead> beads;
+  std::vector<ScoredBead> beads;
   const auto lines = split_lines(text);
   for (std::size_t n = 0; n < lines.size(); ++n) {
     const std::string_view line = strip(lines[n]);
@@ -610,7 +610,7 @@ std::vector<Bead> parse_beads(std::string_view text, const std::string& path) {
     std::vector<std::string_view> fields;
     for (auto field : split(line, ':'))
       if (!strip(field).empty()) fields.push_back(field);
-    Bead bead;
+    ScoredBead bead;
     if (fields.size() < 2 || !IdsParser(fields[0]).parse(bead.src) || !IdsParser(fields[1]).parse(bead.tgt))
       throw InputError(path, where(path) + ":" + std::to_string(n + 1) + ": expected '[src ids]:[tgt ids]', got " +
                                  python_repr(line) + ". Write one bead per line, " + std::string(kBeadExample) + ".");
@@ -619,14 +619,14 @@ std::vector<Bead> parse_beads(std::string_view text, const std::string& path) {
   return beads;
 }
 
-BeadCounts count_beads(const std::vector<Bead>& gold, const std::vector<Bead>& test) {
-  std::unordered_set<Bead, BeadHash> gold_set;
+BeadCounts count_beads(const std::vector<ScoredBead>& gold, const std::vector<ScoredBead>& test) {
+  std::unordered_set<ScoredBead, ScoredBeadHash> gold_set;
   std::unordered_map<std::int64_t, std::unordered_set<std::int64_t>> targets_of;
   for (const auto& bead : gold) {
     if (empty_both(bead) || !gold_set.insert(bead).second) continue;
     for (auto s : bead.src) targets_of[s].insert(bead.tgt.begin(), bead.tgt.end());
   }
-  std::unordered_set<Bead, BeadHash> seen;
+  std::unordered_set<ScoredBead, ScoredBeadHash> seen;
   BeadCounts counts;
   for (const auto& bead : test) {
     if (empty_both(bead) || !seen.insert(bead).second) continue;
@@ -654,12 +654,12 @@ std::vector<std::string> parse_group_ids(std::string_view text, const std::strin
   return ids;
 }
 
-std::vector<Bead> merge_in_groups(const std::vector<Bead>& beads, const BeadGroups& groups,
+std::vector<ScoredBead> merge_in_groups(const std::vector<ScoredBead>& beads, const BeadGroups& groups,
                                   const std::string& beads_path) {
   return merge_interned(beads, intern(groups), groups, beads_path);
 }
 
-BeadScores score_beads(const std::vector<std::vector<Bead>>& tests, const std::vector<std::vector<Bead>>& golds,
+BeadScores score_beads(const std::vector<std::vector<ScoredBead>>& tests, const std::vector<std::vector<ScoredBead>>& golds,
                        const BeadGroups* groups, const std::vector<std::string>& test_paths) {
   if (tests.size() != golds.size())
     throw ArgumentError("give as many test files as gold files (got " + std::to_string(tests.size()) + " test and " +
@@ -668,7 +668,7 @@ BeadScores score_beads(const std::vector<std::vector<Bead>>& tests, const std::v
   BeadCounts pc, rc;
   for (std::size_t k = 0; k < tests.size(); ++k) {
     const std::string path = k < test_paths.size() ? test_paths[k] : "";
-    const std::vector<Bead> test = groups ? merge_interned(tests[k], interned, *groups, path) : tests[k];
+    const std::vector<ScoredBead> test = groups ? merge_interned(tests[k], interned, *groups, path) : tests[k];
     add(pc, count_beads(golds[k], test));
     add(rc, count_beads(both_sides(test), both_sides(golds[k])));
   }
@@ -695,7 +695,7 @@ BeadScores score_bead_files(const std::vector<std::string>& test_files, const st
     bead_groups->src = parse_group_ids(read_bytes(groups->first), groups->first);
     bead_groups->tgt = parse_group_ids(read_bytes(groups->second), groups->second);
   }
-  std::vector<std::vector<Bead>> tests, golds;
+  std::vector<std::vector<ScoredBead>> tests, golds;
   for (std::size_t k = 0; k < test_files.size(); ++k) {
     tests.push_back(parse_beads(read_bytes(test_files[k]), test_files[k]));
     golds.push_back(parse_beads(read_bytes(gold_files[k]), gold_files[k]));

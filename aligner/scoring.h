@@ -51,10 +51,10 @@ std::vector<std::pair<std::string, UnitScore>> score_unit_files(const std::strin
 // kept, since the reference compares the written tuples).
 using SentenceIds = std::vector<std::int64_t>;
 
-struct Bead {
+struct ScoredBead {
   SentenceIds src, tgt;
-  friend bool operator==(const Bead&, const Bead&) = default;
-  friend auto operator<=>(const Bead&, const Bead&) = default;
+  friend bool operator==(const ScoredBead&, const ScoredBead&) = default;
+  friend auto operator<=>(const ScoredBead&, const ScoredBead&) = default;
 };
 
 // Beads of a bead file's text: one "[0, 1]:[2]" per line (ids as a Python
@@ -62,7 +62,7 @@ struct Bead {
 // third field such as a score ignored; blank lines skipped). Throws
 // InputError "PATH:LINE: expected '[src ids]:[tgt ids]', got '...'" and
 // EncodingError for invalid UTF-8.
-std::vector<Bead> parse_beads(std::string_view text, const std::string& path = "");
+std::vector<ScoredBead> parse_beads(std::string_view text, const std::string& path = "");
 
 // alignscore.py's counts(gold, test): duplicates collapse, beads empty on both
 // sides are dropped; a test bead is strict-correct if it is a gold bead,
@@ -71,7 +71,7 @@ struct BeadCounts {
   std::size_t tp_strict = 0, fp_strict = 0, tp_lax = 0, fp_lax = 0;
   friend bool operator==(const BeadCounts&, const BeadCounts&) = default;
 };
-BeadCounts count_beads(const std::vector<Bead>& gold, const std::vector<Bead>& test);
+BeadCounts count_beads(const std::vector<ScoredBead>& gold, const std::vector<ScoredBead>& test);
 
 // A group id (e.g. a Bible verse) for each source and target sentence line.
 struct BeadGroups {
@@ -86,13 +86,13 @@ std::vector<std::string> parse_group_ids(std::string_view text, const std::strin
 // target id for 0-n beads; then the bead), and a bead whose sentences all lie
 // in one group is merged into the previous bead of the same group. Throws
 // InputError when a bead uses a sentence the group lists do not cover.
-std::vector<Bead> merge_in_groups(const std::vector<Bead>& beads, const BeadGroups& groups,
+std::vector<ScoredBead> merge_in_groups(const std::vector<ScoredBead>& beads, const BeadGroups& groups,
                                   const std::string& beads_path = "");
 
-// Bead scores of documents paired by position (tests[i] against golds[i]);
+// ScoredBead scores of documents paired by position (tests[i] against golds[i]);
 // precision counts every test bead, recall swaps roles after dropping beads
 // empty on either side. Throws ArgumentError when the sizes differ.
-BeadScores score_beads(const std::vector<std::vector<Bead>>& tests, const std::vector<std::vector<Bead>>& golds,
+BeadScores score_beads(const std::vector<std::vector<ScoredBead>>& tests, const std::vector<std::vector<ScoredBead>>& golds,
                        const BeadGroups* groups = nullptr, const std::vector<std::string>& test_paths = {});
 
 // A TSV of units: the header's cells and each non-blank row's cells.

@@ -754,6 +754,28 @@ bool ends_abbreviation(std::string_view s, std::size_t dot, UChar32 next,
   return rules.cased && is_upper(next) && ends_with_initials(s, dot);
 }
 
+// [begin, end) holds only opening quotes or brackets and an enumerator:
+// 1–3 digits, a roman numeral or a single letter.
+bool is_enumerator_only(std::string_view s, std::size_t begin, std::size_t end) {
+  std::size_t i = begin;
+  while (i < end) {
+    const CodePoint c = decode_at(s, i);
+    const bool opening = c.cp == '"' || c.cp == '\'' || c.cp == '(' || c.cp == 0x201C || c.cp == 0x2018 ||
+                         c.cp == 0x00AB || c.cp == 0x201E || is_space(c.cp);
+    if (!opening) break;
+    i = c.end;
+  }
+  const std::size_t body = end - i;
+  if (body == 0 || body > 6) return false;
+  const std::string_view token = s.substr(i, body);
+  const bool digits = body <= 3 && std::all_of(token.begin(), token.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  const bool roman = std::all_of(token.begin(), token.end(), [](char ch) {
+    return std::string_view("IVXLCivxlc").find(ch) != std::string_view::npos;
+  });
+  const bool letter = body == 1 && std::isalpha(static_cast<unsigned char>(token[0]));
+  return digits || roman || letter;
+}
+
 // Checks ICU boundary `b` (> start, the previous kept boundary). Returns the
 // boundary to use, possibly moved before opening marks, or nothing to drop it.
 std::optional<std::size_t> check_boundary(std::string_view s, std::size_t b,
@@ -812,6 +834,9 @@ std::optional<std::size_t> check_boundary(std::string_view s, std::size_t b,
     return std::nullopt;
   const CodePoint term = decode_before(s, term_end);
   if (term.cp != '.') return b;
+  // A quoted paragraph's number ("\"30. On 18 March…", "“2. Decides…") or a
+  // lone enumerator is no sentence of its own.
+  if (is_enumerator_only(s, start, term.begin)) return std::nullopt;
 
   // A "." glued to what follows is inside a symbol or number:
   // "E/CN.4/2005/L.10", "E.95.II.A.1", "1.5", "A/65/1.安理会".

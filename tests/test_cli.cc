@@ -2,6 +2,7 @@
 // approval (golden) tests of its output with volatile parts scrubbed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "tests/test_support.h"
@@ -162,4 +163,69 @@ TEST_CASE("untm segment reads UTF-16 with BOM like UTF-8") {
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"encoding\": \"UTF-16LE (BOM)\"") != std::string::npos);
   CHECK(r.out.find("\"text\": \"It agreed.\"") != std::string::npos);
+}
+
+TEST_CASE("untm align: the seed corpus, TSV scored by untm eval against the gold") {
+  TempDir dir;
+  auto tsv = (dir / "units.tsv").string();
+  auto r = run_untm("align " + shell_quote((kCorpus / "zh.txt").string()) + " " +
+                    shell_quote((kCorpus / "en.txt").string()) + " " + shell_quote((kCorpus / "ar.txt").string()) +
+                    " --out " + shell_quote(tsv));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("untm: ar-zh: ") != std::string::npos);  // per-pair summary, pivot first
+  std::string units = read_file(tsv);
+  CHECK(units.starts_with("key\tparagraph\tconfidence\tzh\ten\tar\n"));
+  CHECK(std::count(units.begin(), units.end(), '\n') == 65);  // header + 64 units, as the gold
+  CHECK(units.find("\nlibya-contact-group-2011\t1\t") != std::string::npos);
+  auto eval = run_untm("eval --units " + shell_quote(tsv) + " --gold " + shell_quote((kCorpus / "gold.tsv").string()) +
+                       " --pair zh-en ar-en ar-zh");
+  CHECK(eval.exit_code == 0);
+  CHECK(eval.out ==
+        "zh-en\tP 1.000\tR 1.000\tF1 1.000\t(gold 64, test 64)\n"
+        "ar-en\tP 1.000\tR 1.000\tF1 1.000\t(gold 64, test 64)\n"
+        "ar-zh\tP 1.000\tR 1.000\tF1 1.000\t(gold 64, test 64)\n");
+
+  auto json = run_untm("align --json --langs zh,en " + shell_quote((kCorpus / "zh.txt").string()) + " " +
+                       shell_quote((kCorpus / "en.txt").string()));
+  REQUIRE(json.exit_code == 0);
+  CHECK(json.out.find("\"pivot\": \"en\"") != std::string::npos);  // ar is not among the versions
+  CHECK(json.out.find("\"sentences\": {") != std::string::npos);
+}
+
+TEST_CASE("untm align: clear errors for bad calls") {
+  auto zh = shell_quote((kCorpus / "zh.txt").string());
+  auto en = shell_quote((kCorpus / "en.txt").string());
+  auto one = run_untm("align " + zh);
+  CHECK(one.exit_code == 2);
+  CHECK(one.err ==
+        "untm: error: untm align needs 2 to 6 language versions of one document; got 1 file. Give one file per "
+        "language.\n");
+  auto same = run_untm("align " + zh + " " + en + " --langs zh,zh");
+  CHECK(same.exit_code == 2);
+  CHECK(same.err.find("two versions are in the same language (zh)") != std::string::npos);
+  auto count = run_untm("align " + zh + " " + en + " --langs zh");
+  CHECK(count.exit_code == 2);
+  CHECK(count.err ==
+        "untm: error: --langs zh names 1 languages for 2 files: give one per file, in file order.\n");
+  auto unknown = run_untm("align " + zh + " " + en + " --langs zh,english");
+  CHECK(unknown.exit_code == 2);
+  auto pivot = run_untm("align " + zh + " " + en + " --pivot fr");
+  CHECK(pivot.exit_code == 2);
+  CHECK(pivot.err.find("pivot language fr is not among the versions (zh, en)") != std::string::npos);
+}
+
+TEST_CASE("untm align --presegmented --beads: Vecalign beads") {
+  TempDir dir;
+  write_file(dir / "a.en", "The Council met in Doha.\nIt adopted resolution 1973 (2011).\nIt closed the meeting.\n");
+  write_file(dir / "a.fr",
+             "Le Conseil s'est réuni à Doha.\nIl a adopté la résolution 1973 (2011).\nIl a levé la séance.\n");
+  auto r = run_untm("align --presegmented --beads --langs en,fr " + shell_quote((dir / "a.en").string()) + " " +
+                    shell_quote((dir / "a.fr").string()));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "[0]:[0]\n[1]:[1]\n[2]:[2]\n");
+  auto missing = run_untm("align --presegmented --beads " + shell_quote((dir / "a.en").string()) + " " +
+                          shell_quote((dir / "a.fr").string()));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "untm: error: --presegmented needs --langs SRC_LANG,TGT_LANG (e.g. --langs en,zh).\n");
 }

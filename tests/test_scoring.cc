@@ -19,7 +19,7 @@ using test::write_file;
 
 namespace {
 
-std::vector<Bead> beads(const std::string& text) { return parse_beads(text, "beads"); }
+std::vector<ScoredBead> beads(const std::string& text) { return parse_beads(text, "beads"); }
 
 UnitTable table(const std::string& text, const std::string& path = "units.tsv") {
   return parse_unit_table(text, path);
@@ -34,16 +34,16 @@ const std::string kTest = "[0]:[0]\n[1]:[1]\n[2]:[]\n[3]:[2, 3]\n[]:[4]\n[5]:[6]
 }  // namespace
 
 TEST_CASE("parse_beads reads beads as alignscore.py does", "[scoring]") {
-  CHECK(beads("[0]:[0, 1]\n") == std::vector<Bead>{{{0}, {0, 1}}});
+  CHECK(beads("[0]:[0, 1]\n") == std::vector<ScoredBead>{{{0}, {0, 1}}});
   // Optional score field, empty fields, blank lines, spaces, tuples, CR LF.
   CHECK(beads("\n  [1,2]:[3]:0.75 \r\n:[]:[5]\n\n(4,):()\r[6]  :  [7,]\n") ==
-        std::vector<Bead>{{{1, 2}, {3}}, {{}, {5}}, {{4}, {}}, {{6}, {7}}});
+        std::vector<ScoredBead>{{{1, 2}, {3}}, {{}, {5}}, {{4}, {}}, {{6}, {7}}});
   // Written order and repeats are kept: the reference compares the tuples.
-  CHECK(beads("[2, 1, 1]:[0]\n") == std::vector<Bead>{{{2, 1, 1}, {0}}});
+  CHECK(beads("[2, 1, 1]:[0]\n") == std::vector<ScoredBead>{{{2, 1, 1}, {0}}});
   // White space around the line is any Unicode white space, as str.strip().
-  CHECK(beads("\xE3\x80\x80[0]:[1]\xC2\xA0\n") == std::vector<Bead>{{{0}, {1}}});
+  CHECK(beads("\xE3\x80\x80[0]:[1]\xC2\xA0\n") == std::vector<ScoredBead>{{{0}, {1}}});
   // Python integer literals.
-  CHECK(beads("[0x1f, 1_000, -1, 00]:[0b1]  # comment\n") == std::vector<Bead>{{{31, 1000, -1, 0}, {1}}});
+  CHECK(beads("[0x1f, 1_000, -1, 00]:[0b1]  # comment\n") == std::vector<ScoredBead>{{{31, 1000, -1, 0}, {1}}});
   CHECK(beads("").empty());
 
   for (const char* bad : {"[0]\n", "[0] [1]\n", "[01]:[1]\n", "(0):[1]\n", "[0, x]:[1]\n", "[0 1]:[1]\n",
@@ -112,20 +112,20 @@ TEST_CASE("merge_in_groups merges consecutive beads inside one group on both sid
   // Unsorted input: sorting by first id brings [1]:[2] and [2]:[1] together;
   // the 0-n bead []:[3] is sorted by its target and lies in "b" too.
   const auto merged = merge_in_groups(beads("[2]:[1]\n[0]:[0]\n[]:[3]\n[1]:[2]\n[4]:[4]\n"), groups);
-  CHECK(merged == std::vector<Bead>{{{0}, {0}}, {{1, 2}, {1, 2, 3}}, {{4}, {4}}});
+  CHECK(merged == std::vector<ScoredBead>{{{0}, {0}}, {{1, 2}, {1, 2, 3}}, {{4}, {4}}});
 
   // A bead across groups ([2]:[4] is in "b" and "d") is never merged and
   // ends the run: []:[3] in "b" is not merged into [1]:[1].
   CHECK(merge_in_groups(beads("[1]:[1]\n[2]:[4]\n[]:[3]\n"), groups) ==
-        std::vector<Bead>{{{1}, {1}}, {{2}, {4}}, {{}, {3}}});
+        std::vector<ScoredBead>{{{1}, {1}}, {{2}, {4}}, {{}, {3}}});
   // Equal first ids sort by the bead ([2] before [2, 3]); [2, 3]:[2] spans
   // "b" and "c".
   CHECK(merge_in_groups(beads("[1]:[1]\n[2, 3]:[2]\n[2]:[3]\n"), groups) ==
-        std::vector<Bead>{{{1, 2}, {1, 3}}, {{2, 3}, {2}}});
+        std::vector<ScoredBead>{{{1, 2}, {1, 3}}, {{2, 3}, {2}}});
   // Identical beads in one group merge into one; beads empty on both sides
   // have no group.
   CHECK(merge_in_groups(beads("[1]:[1]\n[1]:[1]\n[]:[]\n[]:[]\n"), groups) ==
-        std::vector<Bead>{{{}, {}}, {{}, {}}, {{1}, {1}}});
+        std::vector<ScoredBead>{{{}, {}}, {{}, {}}, {{1}, {1}}});
   // Group ids are compared as strings across sides, after strip().
   CHECK(parse_group_ids("Gen:1:1\r\n Gen:1:2 \n\n") == std::vector<std::string>{"Gen:1:1", "Gen:1:2", ""});
 

@@ -160,8 +160,8 @@ std::string ids_text(const SentenceIds& ids) {
   return out + "]";
 }
 
-// Bead file text; every 7th line with a score field, as aligners write them.
-std::string beads_text(const std::vector<Bead>& beads) {
+// ScoredBead file text; every 7th line with a score field, as aligners write them.
+std::string beads_text(const std::vector<ScoredBead>& beads) {
   std::string out;
   for (std::size_t k = 0; k < beads.size(); ++k)
     out += ids_text(beads[k].src) + ":" + ids_text(beads[k].tgt) + (k % 7 == 3 ? ":0.8125\n" : "\n");
@@ -170,12 +170,12 @@ std::string beads_text(const std::vector<Bead>& beads) {
 
 // The gold with about `percent` % of its beads changed. mt19937's sequence
 // is fixed by the standard, so the files are the same on every machine.
-std::vector<Bead> perturb(const std::vector<Bead>& gold, Change change, unsigned seed, unsigned percent) {
+std::vector<ScoredBead> perturb(const std::vector<ScoredBead>& gold, Change change, unsigned seed, unsigned percent) {
   std::mt19937 rng(seed);
   const auto chance = [&] { return rng() % 100 < percent; };
-  std::vector<Bead> in = gold, out;
+  std::vector<ScoredBead> in = gold, out;
   for (std::size_t k = 0; k < in.size(); ++k) {
-    Bead bead = in[k];
+    ScoredBead bead = in[k];
     Change c = change;
     if (c == Change::kMixed) c = static_cast<Change>(rng() % 4);
     if (!chance()) {
@@ -225,7 +225,7 @@ std::vector<Bead> perturb(const std::vector<Bead>& gold, Change change, unsigned
   return out;
 }
 
-std::vector<Bead> read_beads(const fs::path& path) { return parse_beads(read_file(path), path.string()); }
+std::vector<ScoredBead> read_beads(const fs::path& path) { return parse_beads(read_file(path), path.string()); }
 
 // ---- Perturbed unit TSVs.
 
@@ -325,7 +325,7 @@ TEST_CASE("reference: the bible gold against itself", "[scoring][reference]") {
 TEST_CASE("reference: the bible gold against perturbed copies, with and without --groups", "[scoring][reference]") {
   TempDir dir;
   const fs::path gold_path = bible() / "gold" / "001.align";
-  const std::vector<Bead> gold = read_beads(gold_path);
+  const std::vector<ScoredBead> gold = read_beads(gold_path);
   REQUIRE(gold.size() == 4747);
   const std::string gold_arg = " -g " + q(gold_path);
   const std::string groups = " --groups " + q(bible() / "en.verse") + " " + q(bible() / "zh.verse");
@@ -364,10 +364,10 @@ TEST_CASE("reference: pinned figures", "[scoring][reference]") {
     //   EOF
     //   python3 ../shared/tools/alignscore.py beads -t /tmp/m.align -g ../shared/data/bible_zh_en/gold/001.align --json
     // -> precision_strict 0.8890709103674234, f1_strict 0.8423503325942351, every lax figure 1.0.
-    const std::vector<Bead> gold = read_beads(bible() / "gold" / "001.align");
-    std::vector<Bead> merged;
+    const std::vector<ScoredBead> gold = read_beads(bible() / "gold" / "001.align");
+    std::vector<ScoredBead> merged;
     for (std::size_t k = 0; k < gold.size(); ++k) {
-      Bead bead = gold[k];
+      ScoredBead bead = gold[k];
       if (k % 10 == 9 && k + 1 < gold.size()) {
         ++k;
         bead.src.insert(bead.src.end(), gold[k].src.begin(), gold[k].src.end());
@@ -408,7 +408,7 @@ TEST_CASE("reference: pinned figures", "[scoring][reference]") {
 TEST_CASE("reference: textberg test0-6 against perturbed copies, as 7 paired files", "[scoring][reference]") {
   TempDir dir;
   std::string golds;
-  std::vector<std::vector<Bead>> gold;
+  std::vector<std::vector<ScoredBead>> gold;
   for (int k = 0; k < 7; ++k) {
     const fs::path path = textberg() / ("test" + std::to_string(k) + ".defr");
     golds += " " + q(path);

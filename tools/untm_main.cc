@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "tm/sqlite_info.h"
+#include "tools/align_command.h"
 #include "tools/cli_common.h"
 #include "tools/eval_command.h"
 #include "tools/segment_command.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
                                    untm::sqlite_has_fts5() ? ", FTS5" : ", no FTS5"));
   int exit_code = kExitOk;
   add_segment_command(app, exit_code);
+  add_align_command(app, exit_code);
   add_eval_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,282 @@
+// Learning the aligner's lexicon from a first pass (see lexicon.h).
+#include "aligner/lexicon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "aligner/sentence_aligner.h"
+#include "aligner/utf8_util.h"
+
+namespace untm {
+namespace {
+
+// Words in more than this share of the beads are function words: whatever
+// they "translate" to is everywhere too.
+constexpr double kMaxBeadShare = 0.4;
+// Co-occurrence that counts: at least twice, and a phi coefficient of at
+// least this.
+constexpr double kMinPhi = 0.12;
+constexpr std::size_t kMaxCandidates = 3;
+// More beads add little to the entries that matter and cost time.
+constexpr std::size_t kMaxTrainingBeads = 3000;
+// q is measured on at most this many beads of a word (they are a sample).
+constexpr std::size_t kMaxSample = 400;
+// A translation is added while it makes the entry more informative by this
+// much (Kullback-Leibler divergence of aligned from random, in nats).
+constexpr double kMinGain = 0.02;
+constexpr double kMinInformation = 0.05;
+// q is shrunk toward kPriorQ by kPriorWeight pseudo-beads, so that a word
+// seen twice does not claim certainty.
+constexpr double kPriorQ = 0.3;
+constexpr double kPriorWeight = 2.0;
+
+// Keys of one side: an id per key seen in at least two sentences, and each
+// sentence as the sorted set of its key ids.
+struct SideIndex {
+  std::vector<std::string_view> keys;
+  std::vector<std::uint32_t> df;  // sentences holding the key
+  std::vector<std::uint32_t> begin;
+  std::vector<std::uint32_t> ids;
+};
+
+SideIndex index_side(std::span<const SentenceFeatures> side) {
+  KeyIndex index;
+  std::vector<std::string_view> keys;
+  std::vector<std::uint32_t> df;
+  std::vector<std::uint32_t> begin{0};
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t> sentence;
+  for (const SentenceFeatures& f : side) {
+    sentence.clear();
+    for (const std::string& w : f.words) {
+      const std::string_view key = lexicon_key(w);
+      const std::uint32_t id = index.intern(key);
+      if (id == keys.size()) {
+        keys.push_back(key);
+        df.push_back(0);
+      }
+      sentence.push_back(id);
+    }
+    std::sort(sentence.begin(), sentence.end());
+    sentence.erase(std::unique(sentence.begin(), sentence.end()), sentence.end());
+    for (std::uint32_t id : sentence) ++df[id];
+    ids.insert(ids.end(), sentence.begin(), sentence.end());
+    begin.push_back(static_cast<std::uint32_t>(ids.size()));
+  }
+  // Keep the keys seen twice or more, renumbered.
+  std::vector<std::uint32_t> renumber(keys.size(), Lexicon::kNone);
+  SideIndex out;
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (df[k] < 2) continue;
+    renumber[k] = static_cast<std::uint32_t>(out.keys.size());
+    out.keys.push_back(keys[k]);
+    out.df.push_back(df[k]);
+  }
+  out.begin.push_back(0);
+  for (std::size_t s = 0; s + 1 < begin.size(); ++s) {
+    for (std::uint32_t k = begin[s]; k < begin[s + 1]; ++k)
+      if (renumber[ids[k]] != Lexicon::kNone) out.ids.push_back(renumber[ids[k]]);
+    // Renumbering keeps the order, so each sentence stays sorted.
+    out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
+  }
+  return out;
+}
+
+// Key sets of the training beads on one side.
+struct BeadSets {
+  std::vector<std::uint32_t> begin{0};
+  std::vector<std::uint32_t> ids;
+  std::span<const std::uint32_t> of(std::size_t b) const { return {ids.data() + begin[b], ids.data() + begin[b + 1]}; }
+};
+
+double kl_bernoulli(double q, double r) {
+  return q * std::log(q / r) + (1 - q) * std::log((1 - q) / (1 - r));
+}
+
+// Entries for the keys of side X, translated into keys of side Y.
+std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y, std::size_t x_keys,
+                                            const SideIndex& y_index, std::size_t y_sentences) {
+  const std::size_t beads = x.begin.size() - 1;
+  std::vector<Lexicon::Entry> entries(x_keys);
+  if (beads == 0 || y_sentences == 0) return entries;
+  // Postings: the beads of each X key.
+  std::vector<std::uint32_t> post_begin(x_keys + 1, 0);
+  for (std::uint32_t id : x.ids) ++post_begin[id + 1];
+  for (std::size_t k = 0; k < x_keys; ++k) post_begin[k + 1] += post_begin[k];
+  std::vector<std::uint32_t> postings(x.ids.size());
+  {
+    std::vector<std::uint32_t> fill(post_begin.begin(), post_begin.end() - 1);
+    for (std::size_t b = 0; b < beads; ++b)
+      for (std::uint32_t id : x.of(b)) postings[fill[id]++] = static_cast<std::uint32_t>(b);
+  }
+  std::vector<std::uint32_t> y_count(y_index.keys.size(), 0);
+  for (std::uint32_t id : y.ids) ++y_count[id];
+
+  std::vector<std::uint32_t> together(y_index.keys.size(), 0);
+  std::vector<std::uint32_t> touched;
+  std::vector<std::pair<double, std::uint32_t>> candidates;
+  std::vector<char> hit;
+  const double n = static_cast<double>(beads);
+  for (std::size_t w = 0; w < x_keys; ++w) {
+    const std::uint32_t cw = post_begin[w + 1] - post_begin[w];
+    if (cw < 2 || cw > kMaxBeadShare * n) continue;
+    const std::span<const std::uint32_t> mine(postings.data() + post_begin[w], cw);
+    for (std::uint32_t b : mine)
+      for (std::uint32_t t : y.of(b))
+        if (together[t]++ == 0) touched.push_back(t);
+    candidates.clear();
+    for (std::uint32_t t : touched) {
+      const double a = together[t];
+      together[t] = 0;
+      const double ct = y_count[t];
+      if (a < 2 || ct >= n) continue;
+      const double phi = (n * a - cw * ct) / std::sqrt(cw * (n - cw) * ct * (n - ct));
+      if (phi >= kMinPhi) candidates.emplace_back(phi, t);
+    }
+    touched.clear();
+    if (candidates.empty()) continue;
+    std::sort(candidates.begin(), candidates.end(), std::greater<>());
+    if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
+    // Greedy: add translations while the entry gets more informative.
+    const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
+    const std::size_t stride = cw / sample;
+    hit.assign(sample, 0);
+    std::size_t hits = 0;
+    double miss_random = 1.0;  // P(no translation in a random sentence)
+    double information = 0;
+    Lexicon::Entry entry;
+    const double r_floor = 0.5 / static_cast<double>(y_sentences);
+    for (const auto& [phi, t] : candidates) {
+      std::size_t more = 0;
+      for (std::size_t k = 0; k < sample; ++k) {
+        if (hit[k]) continue;
+        const auto ys = y.of(mine[k * stride]);
+        if (std::binary_search(ys.begin(), ys.end(), t)) ++more;
+      }
+      const double q = (static_cast<double>(hits + more) + kPriorWeight * kPriorQ) / (static_cast<double>(sample) + kPriorWeight);
+      const double miss = miss_random * (1.0 - static_cast<double>(y_index.df[t]) / static_cast<double>(y_sentences));
+      const double r = std::clamp(1.0 - miss, r_floor, 0.999);
+      const double gain = q > r ? kl_bernoulli(q, r) : 0.0;
+      if (gain < information + kMinGain) continue;
+      for (std::size_t k = 0; k < sample; ++k) {
+        if (hit[k]) continue;
+        const auto ys = y.of(mine[k * stride]);
+        if (std::binary_search(ys.begin(), ys.end(), t)) hit[k] = 1;
+      }
+      hits += more;
+      miss_random = miss;
+      information = gain;
+      entry.translations.push_back(t);
+      entry.q = static_cast<float>(q);
+      entry.r = static_cast<float>(r);
+    }
+    if (information >= kMinInformation) entries[w] = std::move(entry);
+  }
+  return entries;
+}
+
+}  // namespace
+
+std::string_view lexicon_key(std::string_view word) {
+  constexpr int kMaxLetters = 6;
+  std::size_t i = 0;
+  int letters = 0;
+  while (i < word.size() && letters < kMaxLetters) {
+    utf8::next(word, i);
+    ++letters;
+  }
+  return word.substr(0, i);
+}
+
+std::uint64_t KeyIndex::hash(std::string_view key) {
+  // FNV-1a, then a multiplicative mix for the high bits the table uses.
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return h * 0x9E3779B97F4A7C15ull;
+}
+
+std::uint32_t KeyIndex::find(std::string_view key) const {
+  if (slots_.empty()) return kNone;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t slot = hash(key) >> 32 & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t id = slots_[slot];
+    if (id == kNone) return kNone;
+    if (keys_[id] == key) return id;
+  }
+}
+
+std::uint32_t KeyIndex::intern(std::string_view key) {
+  if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t slot = hash(key) >> 32 & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t id = slots_[slot];
+    if (id == kNone) {
+      slots_[slot] = static_cast<std::uint32_t>(keys_.size());
+      keys_.emplace_back(key);
+      return slots_[slot];
+    }
+    if (keys_[id] == key) return id;
+  }
+}
+
+void KeyIndex::grow() {
+  std::vector<std::uint32_t> old = std::move(slots_);
+  slots_.assign(std::max<std::size_t>(64, old.size() * 2), kNone);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::uint32_t id : old) {
+    if (id == kNone) continue;
+    std::size_t slot = hash(keys_[id]) >> 32 & mask;
+    while (slots_[slot] != kNone) slot = (slot + 1) & mask;
+    slots_[slot] = id;
+  }
+}
+
+std::uint32_t Lexicon::find(int side, std::string_view key) const {
+  return index_[static_cast<std::size_t>(side)].find(key);
+}
+
+std::size_t Lexicon::pair_count() const {
+  std::size_t n = 0;
+  for (const auto& side : entries_)
+    for (const Entry& e : side) n += e.translations.size();
+  return n;
+}
+
+std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
+                                        std::span<const Bead> beads, double min_confidence) {
+  const SideIndex si = index_side(src);
+  const SideIndex ti = index_side(tgt);
+  BeadSets sb, tb;
+  std::vector<std::uint32_t> scratch;
+  auto add_set = [&](BeadSets& sets, const SideIndex& index, const std::vector<std::size_t>& sentences) {
+    scratch.clear();
+    for (std::size_t s : sentences)
+      scratch.insert(scratch.end(), index.ids.begin() + index.begin[s], index.ids.begin() + index.begin[s + 1]);
+    std::sort(scratch.begin(), scratch.end());
+    scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+    sets.ids.insert(sets.ids.end(), scratch.begin(), scratch.end());
+    sets.begin.push_back(static_cast<std::uint32_t>(sets.ids.size()));
+  };
+  // At most kMaxTrainingBeads, spread evenly over the document.
+  std::vector<const Bead*> training;
+  for (const Bead& b : beads)
+    if (!b.src.empty() && !b.tgt.empty() && b.confidence >= min_confidence) training.push_back(&b);
+  const std::size_t take = std::min(training.size(), kMaxTrainingBeads);
+  for (std::size_t k = 0; k < take; ++k) {
+    const Bead& b = *training[k * training.size() / take];
+    add_set(sb, si, b.src);
+    add_set(tb, ti, b.tgt);
+  }
+  auto lexicon = std::make_shared<Lexicon>();
+  const std::array<const SideIndex*, 2> sides = {&si, &ti};
+  for (std::size_t side = 0; side < 2; ++side)
+    for (std::string_view key : sides[side]->keys) lexicon->index_[side].intern(key);
+  lexicon->entries_[0] = learn_direction(sb, tb, si.keys.size(), ti, tgt.size());
+  lexicon->entries_[1] = learn_direction(tb, sb, ti.keys.size(), si, src.size());
+  return lexicon;
+}
+
+}  // namespace untm

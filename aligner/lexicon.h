@@ -1,0 +1,86 @@
+// The lexicon the sentence aligner learns from a first alignment pass (see
+// sentence_aligner.h for the model). Internal to aligner/.
+//
+// Entries are learned in both directions: a source key (a lower-case word cut
+// to its first six letters, or a Chinese/Japanese character) gets the target
+// keys that co-occur with it in confident beads far more often than chance
+// (phi coefficient over beads; at most three, chosen greedily while they make
+// the entry more informative; at most 3,000 training beads, spread over the
+// document); then
+//   q = P(the aligned bead holds one of them)           (from the beads)
+//   r = P(a random target sentence holds one of them)   (from sentence counts)
+// and the reverse for target keys. Learning is O(sum over beads of
+// |source keys| x |target keys|), with dense counters per word.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aligner/anchors.h"
+#include "aligner/sentence_aligner.h"
+
+namespace untm {
+
+// The lexicon key of a word token: Chinese/Japanese characters as they are,
+// other words cut to their first six code points (a stemmer that knows no
+// language: "resolution", "resolutions" -> "resolu"). A view into `word`.
+std::string_view lexicon_key(std::string_view word);
+
+// String keys to dense ids: open addressing over a power-of-two table, keys
+// stored once. Faster than std::unordered_map for the short keys the aligner
+// looks up by the hundred thousand.
+class KeyIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+  std::uint32_t find(std::string_view key) const;
+  // The id of `key`, added with the next id if new.
+  std::uint32_t intern(std::string_view key);
+  std::size_t size() const { return keys_.size(); }
+  const std::string& key(std::uint32_t id) const { return keys_[id]; }
+
+ private:
+  static std::uint64_t hash(std::string_view key);
+  void grow();
+  std::vector<std::string> keys_;
+  std::vector<std::uint32_t> slots_;  // ids, kNone for empty
+};
+
+class Lexicon {
+ public:
+  struct Entry {
+    std::vector<std::uint32_t> translations;  // key ids of the other side
+    float q = 0;                              // P(a translation in the aligned bead)
+    float r = 0;                              // P(a translation in a random sentence)
+  };
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+
+  // Side 0: source keys; side 1: target keys.
+  std::uint32_t find(int side, std::string_view key) const;
+  const Entry& entry(int side, std::uint32_t id) const { return entries_[side][id]; }
+  const std::string& key(int side, std::uint32_t id) const { return index_[static_cast<std::size_t>(side)].key(id); }
+  std::size_t size(int side) const { return index_[static_cast<std::size_t>(side)].size(); }
+  // Number of (key, translation) pairs in both directions.
+  std::size_t pair_count() const;
+
+  // P(an anchor of this kind has its counterpart in the aligned bead), as
+  // measured on the first pass; the defaults before any measurement.
+  std::array<double, kAnchorKindCount> anchor_recall = kDefaultAnchorRecall;
+  static constexpr std::array<double, kAnchorKindCount> kDefaultAnchorRecall = {0.8, 0.9, 0.7, 0.3, 0.6};
+
+  // Learns the lexicon from the beads of a first pass with at least
+  // `min_confidence` (and both sides non-empty).
+  static std::shared_ptr<Lexicon> learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
+                                        std::span<const Bead> beads, double min_confidence);
+
+ private:
+  std::array<KeyIndex, 2> index_;
+  std::array<std::vector<Entry>, 2> entries_;
+};
+
+}  // namespace untm

@@ -1,0 +1,1300 @@
+// Sentence alignment (the model is explained in sentence_aligner.h).
+//
+// Layout of this file:
+//   features       make_features: matching key -> length, anchors, words
+//   evidence       the items of every sentence (anchors, cognates, lexicon
+//                  entries) with their q and r, and per sentence pair of the
+//                  band the bit masks of the items found on the other side
+//                  and their gains
+//   search         a beam over lengths and strong anchors for the coarse
+//                  path, then Viterbi with all the evidence in a band around
+//                  it, then forward-backward near the best path
+//   confidence     posterior x quality of each bead
+//   estimation     estimate_pair_model: totals, a first pass, refined ratio,
+//                  variance, shape priors, anchor recall, lexicon
+#include "aligner/sentence_aligner.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aligner/anchors.h"
+#include "aligner/errors.h"
+#include "aligner/lexicon.h"
+#include "aligner/normalizer.h"
+
+namespace untm {
+namespace {
+
+constexpr std::size_t kShapes = kBeadShapeCount;
+constexpr int kMaxRun = 3;  // most sentences on one side of a bead
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---------------------------------------------------------------- tuning
+// Weight of the item evidence (a sum of log-likelihood ratios that treats
+// items as independent, which they are not, hence below 1), per direction.
+constexpr double kItemWeight = 0.5;
+// One item never outweighs everything else.
+constexpr double kMaxItemGain = 4.0;
+// Items worth less than this (g1 - g0, nats) are dropped.
+constexpr double kMinItemSpread = 0.4;
+// Anchors: r = (sentences of the other side holding it + kAnchorPseudo *
+// prior r) / (sentences + kAnchorPseudo), so that in a span of 3 sentences a
+// number is still rare.
+constexpr double kAnchorPseudo = 10.0;
+// Local r: the band's neighbours count as evidence, with kLocalPseudo
+// sentences' worth of the document-wide r.
+constexpr double kLocalPseudo = 5.0;
+constexpr std::array<double, kAnchorKindCount> kAnchorPriorR = {0.02, 0.01, 0.02, 0.02, 0.10};
+// Inputs of at most this many cells are searched exhaustively.
+constexpr std::size_t kFullGridCells = 300000;
+// The coarse beam: 2 * kBeamWidth + 1 cells per row, doubled while the path
+// meets its edge. Strong anchors shared by a bead are worth kStrongAnchorGain.
+constexpr std::int64_t kBeamWidth = 16;
+constexpr double kStrongAnchorGain = 2.0;
+// The beam tries the first kCoarseShapes of kBeadShapes (1-1, 1-0, 0-1,
+// 1-2, 2-1): the others only refine what the fine pass finds anyway.
+constexpr std::size_t kCoarseShapes = 5;
+// Lexicon entries the coarse pass trusts: rare (r) and reliable (q).
+constexpr double kStrongLexiconR = 0.03;
+constexpr double kStrongLexiconQ = 0.4;
+constexpr std::size_t kMaxStrongItems = 8;
+// The fine band: kDefaultBand around the coarse path, widened locally (at
+// most kMaxWidenings times) where the path meets its edge.
+constexpr std::size_t kDefaultBand = 4;
+constexpr int kMaxWidenings = 4;
+// Forward-backward runs this close to the best path.
+constexpr std::int64_t kPosteriorBand = 4;
+// Confidence = posterior x quality, quality = sigmoid(kQualityBias +
+// kOneToOneBonus if 1-1 - delta^2 / 2 + kItemMassWeight log(1 + spread of
+// the bead's items)): fitted (logistic regression) on textberg dev and a
+// sample of the Bible, checked on textberg test. A bead with more to check
+// that the search still chose is surer; odd shapes are wrong more often.
+constexpr double kQualityBias = 0.5;
+constexpr double kOneToOneBonus = 2.0;
+constexpr double kItemMassWeight = 0.4;
+// A number, symbol or Latin token missing on the other side is evidence
+// against the pair: its log-likelihood ratio log((1 - q) / (1 - r)) (about
+// -1.6 where numbers are translated 80% of the time) goes into the logit, in
+// all at most -kMaxStrongMissed.
+constexpr double kMaxStrongMissed = 6.0;
+constexpr double kInsertionQuality = 0.5;
+// Estimation.
+constexpr double kSpreadFactor = 2.0;      // real length noise has heavier tails than the MAD sees
+constexpr double kPriorPseudoBeads = 20.0;  // shape priors: pseudo-counts of the defaults
+constexpr double kVariancePseudoBeads = 10.0;
+constexpr double kTrainingConfidence = 0.85;
+
+// ---------------------------------------------------------------- features
+
+std::size_t key_length(std::string_view key) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const auto b = static_cast<unsigned char>(key[i]);
+    if ((b & 0xC0) != 0x80 && b != ' ') ++n;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- length
+
+// -log P(|Z| >= d) for a standard normal Z: the Gale-Church length cost.
+// Priced for every bead the search looks at, so in float from a table.
+class TailCost {
+ public:
+  static const TailCost& instance() {
+    static const TailCost table;
+    return table;
+  }
+  float operator()(float delta) const {
+    const float d = std::fabs(delta);
+    const float x = d * kStepsPerUnit;
+    if (x >= static_cast<float>(kSize - 1)) return 0.5f * d * d + std::log(d) + 0.2258f;  // + log(sqrt(pi/2))
+    const auto k = static_cast<std::size_t>(x);
+    const float f = x - static_cast<float>(k);
+    return table_[k] + f * (table_[k + 1] - table_[k]);
+  }
+
+ private:
+  static constexpr float kStepsPerUnit = 32;
+  static constexpr std::size_t kSize = 32 * 20 + 1;
+  TailCost() {
+    for (std::size_t k = 0; k < kSize; ++k)
+      table_[k] = static_cast<float>(-std::log(std::erfc(static_cast<double>(k) / kStepsPerUnit / std::sqrt(2.0))));
+  }
+  std::array<float, kSize> table_{};
+};
+
+struct LengthModel {
+  double ratio = 1;
+  double variance = 1;
+  // delta = (l2 - ratio l1) / sqrt(variance (0.5 (l1 + l2 / ratio) + 1)).
+  double delta(double l1, double l2) const {
+    const double base = 0.5 * (l1 + l2 / ratio) + 1.0;
+    return (l2 - ratio * l1) / std::sqrt(variance * base);
+  }
+};
+
+// The same in float with the divisions done once, for the search.
+struct FastLength {
+  float ratio = 1, half_inv_ratio = 0.5f, variance = 1;
+  explicit FastLength(const LengthModel& m = {})
+      : ratio(static_cast<float>(m.ratio)),
+        half_inv_ratio(static_cast<float>(0.5 / m.ratio)),
+        variance(static_cast<float>(m.variance)) {}
+  float delta(float l1, float l2) const {
+    const float base = 0.5f * l1 + half_inv_ratio * l2 + 1.0f;
+    return (l2 - ratio * l1) / std::sqrt(variance * base);
+  }
+};
+
+// ---------------------------------------------------------------- evidence
+
+// Items of one side: per sentence the ids it holds (for the other side to
+// look up) and its informative items (at most 64, one bit each), each with
+// the ids of the other side that count as its counterpart, and its q and r.
+struct SideItems {
+  std::vector<std::uint32_t> present_begin{0};
+  std::vector<std::uint32_t> present;
+  std::vector<std::uint64_t> signature;  // per sentence: bit (id % 64) of each present id
+  std::vector<std::uint32_t> item_begin{0};
+  std::vector<float> q, r;  // per item
+  std::vector<std::uint8_t> strong;  // per item: a number, symbol or Latin token
+  std::vector<std::uint32_t> match_begin{0};
+  std::vector<std::uint32_t> match_id;
+  std::vector<std::uint8_t> match_bit;
+  std::size_t id_space = 0;
+  bool any_items = false;
+};
+
+struct Evidence {
+  SideItems side[2];
+  // What the coarse pass looks at besides lengths: per source sentence at
+  // most 8 strong items (numbers, symbols, Latin tokens, the rarest lexicon
+  // words), each with the target ids that confirm it.
+  std::vector<std::uint32_t> strong_begin;     // per source sentence, into strong_ids_begin
+  std::vector<std::uint32_t> strong_ids_begin;  // per item, into strong_ids
+  std::vector<std::uint32_t> strong_ids;
+  // Ids below anchor_kind.size() are anchors; the others lexicon keys.
+  std::vector<AnchorKind> anchor_kind;
+  std::vector<std::uint32_t> anchor_df[2];  // sentences of each side holding the anchor
+};
+
+// Per sentence pair of the band: which items of each side found their
+// counterpart in the other. Then the worth of the items, made local: r is
+// raised to what the neighbours in the band show (a name that recurs in
+// five nearby sentences tells little about which of them is the
+// translation), and taken for a run of 1, 2 or 3 sentences on the other side
+// (a counterpart is more likely by chance in two sentences than in one).
+struct PairTable {
+  std::vector<std::int64_t> lo, hi;  // per source sentence: target sentences [lo, hi]
+  std::vector<std::size_t> offset;
+  std::vector<std::uint64_t> mask[2];
+  std::vector<float> value[2];                  // per pair: sum of the spreads of the found items (run of 1)
+  std::vector<float> spread[2][kMaxRun];        // per item: g1 - g0 against a run of k+1 sentences
+  std::vector<float> base[2][kMaxRun];          // per sentence: sum of g0
+  std::size_t at(std::size_t i, std::size_t j) const {
+    return offset[i] + static_cast<std::size_t>(static_cast<std::int64_t>(j) - lo[i]);
+  }
+};
+
+enum class Script { latin, cyrillic, arabic, cjk, greek, other };
+
+Script script_of(std::string_view lang) {
+  if (is_latin_script_language(lang)) return Script::latin;
+  static constexpr std::string_view kCyrillic[] = {"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn", "tt", "ba", "cv", "os"};
+  static constexpr std::string_view kArabic[] = {"ar", "fa", "ur", "ps", "ug", "sd"};
+  if (std::find(std::begin(kCyrillic), std::end(kCyrillic), lang) != std::end(kCyrillic)) return Script::cyrillic;
+  if (std::find(std::begin(kArabic), std::end(kArabic), lang) != std::end(kArabic)) return Script::arabic;
+  if (lang == "zh" || lang == "ja") return Script::cjk;
+  if (lang == "el") return Script::greek;
+  return Script::other;
+}
+
+struct RawItem {
+  std::uint32_t id;     // in this side's id space
+  float q, r;           // P(counterpart in the aligned bead), in a random sentence
+  float spread;         // g1 - g0 with the document's r, to rank the items
+  std::uint32_t begin;  // counterpart ids in `counterparts`
+  std::uint32_t end;
+};
+
+// Builds the items of both sides for one alignment call.
+class EvidenceBuilder {
+ public:
+  EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model)
+      : feats_{src, tgt}, model_(model) {}
+
+  Evidence build() {
+    const Lexicon* lex = model_.lexicon.get();
+    recall_ = lex ? lex->anchor_recall : Lexicon::kDefaultAnchorRecall;
+    const Script ss = script_of(model_.src_lang), ts = script_of(model_.tgt_lang);
+    const bool same_script = ss == ts && ss != Script::other;
+    const bool latin_bridge[2] = {ss == Script::latin && ts != Script::latin, ts == Script::latin && ss != Script::latin};
+
+    // Anchor ids, shared by both sides (identity is the counterpart).
+    for (int s = 0; s < 2; ++s) {
+      sentence_anchors_[s].resize(feats_[s].size());
+      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+        for (const std::string& a : feats_[s][i].anchors) {
+          const std::uint32_t id = intern(a);
+          sentence_anchors_[s][i].push_back(id);
+          if (a.size() > 1 && a.front() == '=' && latin_words_.intern(std::string_view(a).substr(1)) == latin_anchor_.size())
+            latin_anchor_.push_back(id);
+        }
+      }
+    }
+    for (int s = 0; s < 2; ++s) {
+      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+        auto& ids = sentence_anchors_[s][i];
+        // Latin words of an en/fr/es side that the zh/ar/ru side writes in
+        // Latin letters.
+        if (latin_bridge[s] && latin_words_.size() > 0) {
+          for (const std::string& w : feats_[s][i].words) {
+            const std::uint32_t k = latin_words_.find(w);
+            if (k != KeyIndex::kNone) ids.push_back(latin_anchor_[k]);
+          }
+        }
+        if (same_script) {
+          for (const std::string& w : feats_[s][i].words) {
+            std::string key = cognate_key(w);
+            if (!key.empty()) ids.push_back(intern(key));
+          }
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      }
+    }
+    // Lexicon keys of each sentence, looked up once.
+    if (lex) {
+      for (int s = 0; s < 2; ++s) {
+        word_begin_[s].assign(1, 0);
+        for (const SentenceFeatures& f : feats_[s]) {
+          const std::size_t first = word_ids_[s].size();
+          for (const std::string& w : f.words) {
+            const std::uint32_t k = lex->find(s, lexicon_key(w));
+            if (k != Lexicon::kNone) word_ids_[s].push_back(k);
+          }
+          std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
+          word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
+                             word_ids_[s].end());
+          word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+        }
+      }
+    }
+    const std::size_t anchors = anchor_kind_.size();
+    // Sentences of each side holding each anchor.
+    for (int s = 0; s < 2; ++s) {
+      anchor_df_[s].assign(anchors, 0);
+      for (const auto& ids : sentence_anchors_[s])
+        for (std::uint32_t id : ids) ++anchor_df_[s][id];
+    }
+
+    Evidence ev;
+    ev.anchor_kind = anchor_kind_;
+    ev.anchor_df[0] = anchor_df_[0];
+    ev.anchor_df[1] = anchor_df_[1];
+    // Strong items for the coarse pass.
+    std::vector<std::pair<float, std::uint32_t>> rare;
+    ev.strong_begin.push_back(0);
+    ev.strong_ids_begin.push_back(0);
+    for (std::size_t i = 0; i < feats_[0].size(); ++i) {
+      std::size_t items = 0;
+      for (std::uint32_t id : sentence_anchors_[0][i]) {
+        const AnchorKind kind = anchor_kind_[id];
+        if ((kind == AnchorKind::number || kind == AnchorKind::symbol || kind == AnchorKind::latin) &&
+            anchor_df_[1][id] > 0 && items < kMaxStrongItems) {
+          ev.strong_ids.push_back(id);
+          ev.strong_ids_begin.push_back(static_cast<std::uint32_t>(ev.strong_ids.size()));
+          ++items;
+        }
+      }
+      if (lex && items < kMaxStrongItems) {
+        // The rarest reliable words.
+        rare.clear();
+        for (std::uint32_t x = word_begin_[0][i]; x < word_begin_[0][i + 1]; ++x) {
+          const std::uint32_t k = word_ids_[0][x];
+          const Lexicon::Entry& e = lex->entry(0, k);
+          if (e.translations.empty() || e.r > kStrongLexiconR || e.q < kStrongLexiconQ) continue;
+          rare.emplace_back(e.r, k);
+        }
+        std::sort(rare.begin(), rare.end());
+        for (const auto& [r, k] : rare) {
+          if (items == kMaxStrongItems) break;
+          for (std::uint32_t t : lex->entry(0, k).translations) ev.strong_ids.push_back(static_cast<std::uint32_t>(anchors + t));
+          ev.strong_ids_begin.push_back(static_cast<std::uint32_t>(ev.strong_ids.size()));
+          ++items;
+        }
+      }
+      ev.strong_begin.push_back(static_cast<std::uint32_t>(ev.strong_ids_begin.size() - 1));
+    }
+    for (int s = 0; s < 2; ++s) {
+      const int o = 1 - s;
+      SideItems& out = ev.side[s];
+      out.id_space = anchors + (lex ? lex->size(s) : 0);
+      const double other_n = static_cast<double>(feats_[o].size());
+      std::vector<RawItem> items;
+      std::vector<std::uint32_t> counterparts;
+      // Each lexicon entry is priced once.
+      std::vector<float> entry_spread(lex ? lex->size(s) : 0, -1.0f);
+      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+        items.clear();
+        counterparts.clear();
+        for (std::uint32_t id : sentence_anchors_[s][i]) {
+          out.present.push_back(id);
+          const int kind = static_cast<int>(anchor_kind_[id]);
+          const std::uint32_t df = anchor_df_[o][id];
+          // A cognate with nothing to match on the other side says nothing.
+          if (df == 0 && anchor_kind_[id] == AnchorKind::cognate) continue;
+          const double q = recall_[static_cast<std::size_t>(kind)];
+          const double r = (df + kAnchorPseudo * kAnchorPriorR[static_cast<std::size_t>(kind)]) / (other_n + kAnchorPseudo);
+          const auto begin = static_cast<std::uint32_t>(counterparts.size());
+          counterparts.push_back(id);
+          add_item(items, id, q, r, begin, begin + 1);
+        }
+        if (lex) {
+          // Anchor ids are below `anchors`, so present stays sorted.
+          for (std::uint32_t x = word_begin_[s][i]; x < word_begin_[s][i + 1]; ++x) {
+            const std::uint32_t k = word_ids_[s][x];
+            const auto id = static_cast<std::uint32_t>(anchors + k);
+            out.present.push_back(id);
+            const Lexicon::Entry& e = lex->entry(s, k);
+            if (e.translations.empty()) continue;
+            if (entry_spread[k] < 0) entry_spread[k] = static_cast<float>(spread_of(e.q, e.r));
+            if (entry_spread[k] == 0) continue;
+            const auto begin = static_cast<std::uint32_t>(counterparts.size());
+            for (std::uint32_t t : e.translations) counterparts.push_back(static_cast<std::uint32_t>(anchors + t));
+            items.push_back({id, e.q, e.r, entry_spread[k], begin, static_cast<std::uint32_t>(counterparts.size())});
+          }
+        }
+        std::uint64_t signature = 0;
+        for (std::size_t k = out.present_begin.back(); k < out.present.size(); ++k)
+          signature |= std::uint64_t{1} << (out.present[k] & 63);
+        out.signature.push_back(signature);
+        out.present_begin.push_back(static_cast<std::uint32_t>(out.present.size()));
+        // Ids are distinct (a word twice is one item); the 64 most telling.
+        if (items.size() > 64) {
+          std::nth_element(items.begin(), items.begin() + 63, items.end(),
+                           [](const RawItem& a, const RawItem& b) { return a.spread > b.spread; });
+          items.resize(64);
+        }
+        for (std::size_t k = 0; k < items.size(); ++k) {
+          const RawItem& it = items[k];
+          out.q.push_back(it.q);
+          out.r.push_back(it.r);
+          const bool anchor = it.id < anchors;
+          const AnchorKind kind = anchor ? anchor_kind_[it.id] : AnchorKind::cognate;
+          out.strong.push_back(anchor && (kind == AnchorKind::number || kind == AnchorKind::symbol || kind == AnchorKind::latin));
+          for (std::uint32_t c = it.begin; c < it.end; ++c) {
+            out.match_id.push_back(counterparts[c]);
+            out.match_bit.push_back(static_cast<std::uint8_t>(k));
+          }
+        }
+        if (!items.empty()) out.any_items = true;
+        out.item_begin.push_back(static_cast<std::uint32_t>(out.q.size()));
+        out.match_begin.push_back(static_cast<std::uint32_t>(out.match_id.size()));
+      }
+    }
+    return ev;
+  }
+
+ private:
+  std::uint32_t intern(std::string_view a) {
+    const std::uint32_t id = anchor_ids_.intern(a);
+    if (id == anchor_kind_.size()) anchor_kind_.push_back(anchor_kind(a));
+    return id;
+  }
+
+  // g1 - g0 of an item with the document's r, or 0 for an item not worth
+  // keeping.
+  static double spread_of(double q, double r) {
+    q = std::clamp(q, 0.01, 0.99);
+    r = std::clamp(r, 1e-6, 0.99);
+    if (q <= r) return 0;
+    const double spread = std::min(std::log(q / r), kMaxItemGain) - std::log((1 - q) / (1 - r));
+    return spread < kMinItemSpread ? 0 : spread;
+  }
+
+  static void add_item(std::vector<RawItem>& items, std::uint32_t id, double q, double r, std::uint32_t begin,
+                       std::uint32_t end) {
+    const double spread = spread_of(q, r);
+    if (spread == 0) return;
+    items.push_back({id, static_cast<float>(q), static_cast<float>(r), static_cast<float>(spread), begin, end});
+  }
+
+  std::span<const SentenceFeatures> feats_[2];
+  const PairModel& model_;
+  std::array<double, kAnchorKindCount> recall_{};
+  KeyIndex anchor_ids_;
+  KeyIndex latin_words_;                    // "unicef" for the anchor "=unicef"
+  std::vector<std::uint32_t> latin_anchor_;  // the anchor id of each latin word
+  std::vector<AnchorKind> anchor_kind_;
+  std::vector<std::vector<std::uint32_t>> sentence_anchors_[2];
+  std::vector<std::uint32_t> anchor_df_[2];
+  std::vector<std::uint32_t> word_begin_[2];  // per sentence, into word_ids_
+  std::vector<std::uint32_t> word_ids_[2];    // lexicon keys of the sentence, sorted
+};
+
+// ---------------------------------------------------------------- search
+
+// The cells of the dynamic programme: for each row i (source sentences
+// consumed, 0..n) the target positions [lo[i], hi[i]]. lo and hi never
+// decrease, lo[0] = 0, hi[n] = m.
+struct Band {
+  std::vector<std::int64_t> lo, hi;
+  std::vector<std::size_t> offset;  // first cell of each row; offset[n+1] = cells
+  void finish() {
+    offset.assign(lo.size() + 1, 0);
+    for (std::size_t i = 0; i < lo.size(); ++i) offset[i + 1] = offset[i] + static_cast<std::size_t>(hi[i] - lo[i] + 1);
+  }
+  std::size_t cells() const { return offset.back(); }
+  bool contains(std::size_t i, std::int64_t j) const { return j >= lo[i] && j <= hi[i]; }
+  std::size_t at(std::size_t i, std::int64_t j) const { return offset[i] + static_cast<std::size_t>(j - lo[i]); }
+};
+
+Band full_band(std::size_t n, std::size_t m) {
+  Band b;
+  b.lo.assign(n + 1, 0);
+  b.hi.assign(n + 1, static_cast<std::int64_t>(m));
+  b.finish();
+  return b;
+}
+
+// A path: the positions (i, j) after each bead, from (0, 0) to (n, m).
+struct Path {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> points;
+  std::vector<std::uint8_t> shapes;  // shape of the bead ending at points[k+1]
+  std::vector<double> posterior;     // per bead, when asked for
+  // Path points that lie on an inner edge of the band (the best path may
+  // lie outside).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edge_points;
+};
+
+void make_monotone(Band& b, std::size_t m) {
+  const std::size_t n = b.lo.size() - 1;
+  b.lo[0] = 0;
+  b.hi[n] = static_cast<std::int64_t>(m);
+  for (std::size_t i = 1; i <= n; ++i) b.hi[i] = std::max(b.hi[i], b.hi[i - 1]);
+  for (std::size_t i = n; i-- > 0;) b.lo[i] = std::min(b.lo[i], b.lo[i + 1]);
+  for (std::size_t i = 0; i <= n; ++i) {
+    b.lo[i] = std::clamp<std::int64_t>(b.lo[i], 0, static_cast<std::int64_t>(m));
+    b.hi[i] = std::clamp<std::int64_t>(b.hi[i], b.lo[i], static_cast<std::int64_t>(m));
+  }
+  b.finish();
+}
+
+// The band of the cells within w of a path, along both axes.
+Band around(const Path& path, std::size_t n, std::size_t m, std::int64_t w) {
+  Band b;
+  b.lo.assign(n + 1, std::numeric_limits<std::int64_t>::max());
+  b.hi.assign(n + 1, -1);
+  for (std::size_t k = 0; k + 1 < path.points.size(); ++k) {
+    const auto [i0, j0] = path.points[k];
+    const auto [i1, j1] = path.points[k + 1];
+    for (std::size_t i = i0; i <= i1; ++i) {
+      b.lo[i] = std::min<std::int64_t>(b.lo[i], j0);
+      b.hi[i] = std::max<std::int64_t>(b.hi[i], j1);
+    }
+  }
+  for (std::size_t i = 1; i <= n; ++i) b.hi[i] = std::max(b.hi[i], b.hi[i - 1]);
+  for (std::size_t i = n; i-- > 0;) b.lo[i] = std::min(b.lo[i], b.lo[i + 1]);
+  std::vector<std::int64_t> lo(n + 1), hi(n + 1);
+  const auto last = static_cast<std::int64_t>(n);
+  for (std::int64_t i = 0; i <= last; ++i) {
+    lo[static_cast<std::size_t>(i)] = b.lo[static_cast<std::size_t>(std::max<std::int64_t>(0, i - w))] - w;
+    hi[static_cast<std::size_t>(i)] = b.hi[static_cast<std::size_t>(std::min(last, i + w))] + w;
+  }
+  b.lo = std::move(lo);
+  b.hi = std::move(hi);
+  make_monotone(b, m);
+  return b;
+}
+
+// The band widened by `extra` around the points where the path met its edge.
+void widen_at(Band& b, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& points, std::size_t m,
+              std::int64_t extra) {
+  const auto n = static_cast<std::int64_t>(b.lo.size() - 1);
+  for (const auto& [pi, pj] : points) {
+    const auto i = static_cast<std::int64_t>(pi);
+    const auto j = static_cast<std::int64_t>(pj);
+    const bool low = j == b.lo[pi], high = j == b.hi[pi];
+    for (std::int64_t r = std::max<std::int64_t>(0, i - 2 * extra); r <= std::min(n, i + 2 * extra); ++r) {
+      const auto row = static_cast<std::size_t>(r);
+      if (low) b.lo[row] = std::min(b.lo[row], j - extra);
+      if (high) b.hi[row] = std::max(b.hi[row], j + extra);
+    }
+  }
+  make_monotone(b, m);
+}
+
+// Which strong items of source sentence x target sentence y confirms, for
+// the source sentences of the last few rows of the coarse pass.
+class StrongCache {
+ public:
+  explicit StrongCache(std::size_t m) : mask_(kSlots * m, 0), stamp_(kSlots * m, 0), m_(m) {}
+  std::uint32_t mask(const Evidence& ev, std::size_t x, std::size_t y) {
+    const std::size_t slot = (x % kSlots) * m_ + y;
+    if (stamp_[slot] == x + 1) return mask_[slot];
+    const std::uint32_t* present = ev.side[1].present.data();
+    const std::uint32_t* first = present + ev.side[1].present_begin[y];
+    const std::uint32_t* last = present + ev.side[1].present_begin[y + 1];
+    const std::uint64_t signature = ev.side[1].signature[y];
+    std::uint32_t mk = 0;
+    for (std::uint32_t k = ev.strong_begin[x]; k < ev.strong_begin[x + 1]; ++k) {
+      for (std::uint32_t t = ev.strong_ids_begin[k]; t < ev.strong_ids_begin[k + 1]; ++t) {
+        if ((signature >> (ev.strong_ids[t] & 63) & 1) == 0) continue;
+        if (std::binary_search(first, last, ev.strong_ids[t])) {
+          mk |= 1u << (k - ev.strong_begin[x]);
+          break;
+        }
+      }
+    }
+    stamp_[slot] = static_cast<std::uint32_t>(x + 1);
+    mask_[slot] = static_cast<std::uint8_t>(mk);
+    return mk;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 4;  // rows a bead reaches back, plus one
+  std::vector<std::uint8_t> mask_;
+  std::vector<std::uint32_t> stamp_;
+  std::size_t m_;
+};
+
+// Everything the programme needs to price a bead.
+struct Pricing {
+  const double* prefix[2] = {nullptr, nullptr};  // lengths, prefix sums over sentences
+  LengthModel length;
+  FastLength fast_length;
+  const TailCost* tail = &TailCost::instance();
+  std::array<double, kShapes> prior_cost{};
+  const Evidence* evidence = nullptr;
+  // The coarse pass: strong items only, a fixed gain for each confirmed one.
+  bool strong_only = false;
+  StrongCache* strong_cache = nullptr;
+  // The fine pass: every item, priced with the pair table.
+  const PairTable* pairs = nullptr;
+  double item_weight = 0;
+
+  double length_of(int s, std::size_t u0, std::size_t u1) const { return prefix[s][u1] - prefix[s][u0]; }
+
+  // Strong items of the bead's source sentences confirmed by its target
+  // sentences.
+  double strong(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
+    const std::uint32_t* sb = evidence->strong_begin.data();
+    if (sb[i] == sb[i + a]) return 0;
+    int shared = 0;
+    for (std::size_t x = i; x < i + a; ++x) {
+      if (sb[x] == sb[x + 1]) continue;
+      std::uint32_t seen = 0;
+      for (std::size_t y = j; y < j + b; ++y) seen |= strong_cache->mask(*evidence, x, y);
+      shared += std::popcount(seen);
+    }
+    return kStrongAnchorGain * shared;
+  }
+
+  // Item evidence of the bead: sentences [i, i+a) x [j, j+b), both non-empty.
+  // (Sentences without items have base 0 and empty masks.)
+  double items(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
+    if (a == 1 && b == 1) {
+      const std::size_t p = pairs->at(i, j);
+      return item_weight * (pairs->base[0][0][i] + pairs->base[1][0][j] + pairs->value[0][p] + pairs->value[1][p]);
+    }
+    return run_items(i, a, j, b);
+  }
+
+  double run_items(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
+    double total = 0;
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t own0 = s == 0 ? i : j, own_n = s == 0 ? a : b;
+      const std::size_t oth0 = s == 0 ? j : i, oth_n = s == 0 ? b : a;
+      const float* base = pairs->base[s][oth_n - 1].data();
+      const std::uint32_t* item_begin = evidence->side[s].item_begin.data();
+      for (std::size_t x = own0; x < own0 + own_n; ++x) {
+        total += base[x];
+        if (oth_n == 1) {
+          total += pairs->value[s][s == 0 ? pairs->at(x, oth0) : pairs->at(oth0, x)];
+          continue;
+        }
+        std::uint64_t seen = 0;
+        for (std::size_t y = oth0; y < oth0 + oth_n; ++y) seen |= pairs->mask[s][s == 0 ? pairs->at(x, y) : pairs->at(y, x)];
+        if (seen == 0) continue;
+        const float* spread = pairs->spread[s][oth_n - 1].data() + item_begin[x];
+        for (std::uint64_t bits = seen; bits; bits &= bits - 1) total += spread[std::countr_zero(bits)];
+      }
+    }
+    return item_weight * total;
+  }
+
+  // What the confidence looks at: the total spread of the bead's items (how
+  // much there was to check), and its numbers, symbols and Latin tokens found
+  // and missing on the other side.
+  struct ItemSummary {
+    double mass = 0;
+    double strong_missed = 0;  // sum of log((1 - q) / (1 - r)) over the strong items not found
+  };
+  ItemSummary item_summary(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
+    ItemSummary out;
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t own0 = s == 0 ? i : j, own_n = s == 0 ? a : b;
+      const std::size_t oth0 = s == 0 ? j : i, oth_n = s == 0 ? b : a;
+      const SideItems& side = evidence->side[s];
+      const float* spread = pairs->spread[s][oth_n - 1].data();
+      for (std::size_t x = own0; x < own0 + own_n; ++x) {
+        std::uint64_t seen = 0;
+        for (std::size_t y = oth0; y < oth0 + oth_n; ++y) seen |= pairs->mask[s][s == 0 ? pairs->at(x, y) : pairs->at(y, x)];
+        for (std::uint32_t k = side.item_begin[x]; k < side.item_begin[x + 1]; ++k) {
+          out.mass += spread[k];
+          if (side.strong[k] && (seen >> (k - side.item_begin[x]) & 1) == 0)
+            out.strong_missed += std::log((1.0 - side.q[k]) / (1.0 - side.r[k]));
+        }
+      }
+    }
+    return out;
+  }
+
+  double length_cost(double l1, double l2) const {
+    return (*tail)(fast_length.delta(static_cast<float>(l1), static_cast<float>(l2)));
+  }
+
+  double cost(std::size_t i, std::size_t j, std::size_t shape) const {
+    const BeadShape sh = kBeadShapes[shape];
+    double c = prior_cost[shape];
+    if (sh.src == 0 || sh.tgt == 0) return c;
+    const auto a = static_cast<std::size_t>(sh.src), b = static_cast<std::size_t>(sh.tgt);
+    c += length_cost(prefix[0][i + a] - prefix[0][i], prefix[1][j + b] - prefix[1][j]);
+    if (strong_only) {
+      const std::uint32_t* sb = evidence->strong_begin.data();
+      if (sb[i] != sb[i + a]) c -= strong(i, a, j, b);
+    } else if (pairs) {
+      c -= items(i, a, j, b);
+    }
+    return c;
+  }
+};
+
+// Fills the pair table of the last level for the band.
+PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::size_t m) {
+  PairTable pt;
+  pt.lo.resize(n);
+  pt.hi.resize(n);
+  pt.offset.assign(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Beads holding sentence i start at row >= i - (kMaxRun - 1) and end at
+    // row <= i + kMaxRun.
+    const std::size_t first = i >= kMaxRun - 1 ? i - (kMaxRun - 1) : 0;
+    const std::size_t last = std::min(n, i + kMaxRun);
+    pt.lo[i] = band.lo[first];
+    pt.hi[i] = std::min<std::int64_t>(static_cast<std::int64_t>(m) - 1, band.hi[last] - 1);
+    if (pt.hi[i] < pt.lo[i]) pt.hi[i] = pt.lo[i] - 1;
+    pt.offset[i + 1] = pt.offset[i] + static_cast<std::size_t>(pt.hi[i] - pt.lo[i] + 1);
+  }
+  for (int s = 0; s < 2; ++s) {
+    pt.mask[s].assign(pt.offset[n], 0);
+    pt.value[s].assign(pt.offset[n], 0.0f);
+    for (std::size_t k = 0; k < kMaxRun; ++k) {
+      pt.spread[s][k].assign(ev.side[s].q.size(), 0.0f);
+      pt.base[s][k].assign(ev.side[s].item_begin.size() - 1, 0.0f);
+    }
+  }
+  if (m == 0 || n == 0) return pt;
+  // Side s's items found in the other side's sentence. For one sentence x
+  // of side s, `hits` maps each id of the other side to the items of x it
+  // confirms; a pair's mask is then the OR over the other sentence's ids.
+  for (int s = 0; s < 2; ++s) {
+    const SideItems& own = ev.side[s];
+    const SideItems& other = ev.side[1 - s];
+    if (!own.any_items) continue;
+    std::vector<std::uint64_t> hits(other.id_space, 0);
+    auto load = [&](std::size_t x, bool set) {
+      for (std::uint32_t k = own.match_begin[x]; k < own.match_begin[x + 1]; ++k)
+        hits[own.match_id[k]] = set ? hits[own.match_id[k]] | std::uint64_t{1} << own.match_bit[k] : 0;
+    };
+    auto fill = [&](std::size_t y, std::size_t p) {
+      std::uint64_t mk = 0;
+      for (std::uint32_t k = other.present_begin[y]; k < other.present_begin[y + 1]; ++k) mk |= hits[other.present[k]];
+      pt.mask[s][p] = mk;
+    };
+    if (s == 0) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (pt.hi[i] < pt.lo[i] || own.match_begin[i] == own.match_begin[i + 1]) continue;
+        load(i, true);
+        for (std::int64_t j = pt.lo[i]; j <= pt.hi[i]; ++j) fill(static_cast<std::size_t>(j), pt.at(i, static_cast<std::size_t>(j)));
+        load(i, false);
+      }
+    } else {
+      // For each target sentence j, the source rows whose range holds j
+      // form an interval (lo and hi never decrease).
+      std::size_t first = 0, last = 0;  // rows [first, last)
+      for (std::size_t j = 0; j < m; ++j) {
+        const auto jj = static_cast<std::int64_t>(j);
+        while (first < n && pt.hi[first] < jj) ++first;
+        if (last < first) last = first;
+        while (last < n && pt.lo[last] <= jj) ++last;
+        if (first >= last || own.match_begin[j] == own.match_begin[j + 1]) continue;
+        load(j, true);
+        for (std::size_t i = first; i < last; ++i)
+          if (pt.lo[i] <= jj && jj <= pt.hi[i]) fill(i, pt.at(i, j));
+        load(j, false);
+      }
+    }
+  }
+  // Local r: how many sentences of the band around each item hold its
+  // counterpart (one of them is presumably the translation).
+  std::vector<std::uint32_t> found[2], width[2];
+  for (int s = 0; s < 2; ++s) {
+    found[s].assign(ev.side[s].q.size(), 0);
+    width[s].assign(s == 0 ? n : m, 0);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::int64_t jj = pt.lo[i]; jj <= pt.hi[i]; ++jj) {
+      const auto j = static_cast<std::size_t>(jj);
+      const std::size_t p = pt.at(i, j);
+      ++width[0][i];
+      ++width[1][j];
+      for (std::uint64_t bits = pt.mask[0][p]; bits; bits &= bits - 1)
+        ++found[0][ev.side[0].item_begin[i] + static_cast<std::uint32_t>(std::countr_zero(bits))];
+      for (std::uint64_t bits = pt.mask[1][p]; bits; bits &= bits - 1)
+        ++found[1][ev.side[1].item_begin[j] + static_cast<std::uint32_t>(std::countr_zero(bits))];
+    }
+  }
+  for (int s = 0; s < 2; ++s) {
+    const SideItems& own = ev.side[s];
+    for (std::size_t x = 0; x + 1 < own.item_begin.size(); ++x) {
+      const double others = std::max<double>(width[s][x], 1.0) - 1.0;
+      for (std::uint32_t k = own.item_begin[x]; k < own.item_begin[x + 1]; ++k) {
+        const double q = own.q[k];
+        const double chance = std::max<double>(found[s][k], 1.0) - 1.0;
+        const double r = (chance + kLocalPseudo * own.r[k]) / (others + kLocalPseudo);
+        double miss = 1.0;  // P(no counterpart by chance in the run)
+        for (std::size_t run = 0; run < kMaxRun; ++run) {
+          miss *= 1.0 - r;
+          const double r_run = 1.0 - miss;
+          if (q <= r_run) continue;
+          const double g1 = std::min(std::log(q / r_run), kMaxItemGain);
+          const double g0 = std::log((1 - q) / (1 - r_run));
+          pt.spread[s][run][k] = static_cast<float>(g1 - g0);
+          pt.base[s][run][x] += static_cast<float>(g0);
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::int64_t jj = pt.lo[i]; jj <= pt.hi[i]; ++jj) {
+      const auto j = static_cast<std::size_t>(jj);
+      const std::size_t p = pt.at(i, j);
+      const std::size_t xs[2] = {i, j};
+      for (int s = 0; s < 2; ++s) {
+        const float* spread = pt.spread[s][0].data() + ev.side[s].item_begin[xs[s]];
+        float v = 0;
+        for (std::uint64_t bits = pt.mask[s][p]; bits; bits &= bits - 1) v += spread[std::countr_zero(bits)];
+        pt.value[s][p] = v;
+      }
+    }
+  }
+  return pt;
+}
+
+// -log(exp(-a) + exp(-b)), with log1p(exp(-d)) from a table.
+class SoftMin {
+ public:
+  static const SoftMin& instance() {
+    static const SoftMin table;
+    return table;
+  }
+  double operator()(double a, double b) const {
+    if (a > b) std::swap(a, b);
+    if (b == kInf) return a;
+    const double x = (b - a) * kStepsPerUnit;
+    if (x >= static_cast<double>(kSize - 1)) return a;
+    const auto k = static_cast<std::size_t>(x);
+    const double f = x - static_cast<double>(k);
+    return a - (table_[k] + f * (table_[k + 1] - table_[k]));
+  }
+
+ private:
+  static constexpr double kStepsPerUnit = 32;
+  static constexpr std::size_t kSize = 32 * 20 + 1;
+  SoftMin() {
+    for (std::size_t k = 0; k < kSize; ++k) table_[k] = std::log1p(std::exp(-static_cast<double>(k) / kStepsPerUnit));
+  }
+  std::array<double, kSize> table_{};
+};
+
+// The best bead into cell (i, j) of a band whose rows up to i are filled.
+struct Relaxed {
+  double cost = kInf;
+  std::uint8_t shape = 0xFF;
+};
+
+// `costs`, if given, receives the price of each bead into the cell.
+// `shapes`: the first so many of kBeadShapes.
+inline Relaxed relax(const Band& band, const std::vector<double>& best, const Pricing& pricing, std::size_t i,
+                     std::int64_t j, float* costs, std::size_t shapes = kShapes) {
+  Relaxed r;
+  for (std::size_t s = 0; s < shapes; ++s) {
+    const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
+    const std::int64_t b = kBeadShapes[s].tgt;
+    if (a > i || b > j) continue;
+    const std::size_t pi = i - a;
+    const std::int64_t pj = j - b;
+    if (!band.contains(pi, pj)) continue;
+    const double prev = best[band.at(pi, pj)];
+    if (prev == kInf) continue;
+    const double bead = pricing.cost(pi, static_cast<std::size_t>(pj), s);
+    if (costs) costs[s] = static_cast<float>(bead);
+    const double c = prev + bead;
+    if (c < r.cost) {
+      r.cost = c;
+      r.shape = static_cast<std::uint8_t>(s);
+    }
+  }
+  return r;
+}
+
+Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::size_t n, std::size_t m) {
+  Path path;
+  std::size_t i = n;
+  auto j = static_cast<std::int64_t>(m);
+  path.points.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+  while (i > 0 || j > 0) {
+    const std::uint8_t s = back[band.at(i, j)];
+    if (s == 0xFF) throw Error("sentence aligner: no path through the search band (internal error)");
+    path.shapes.push_back(s);
+    i -= static_cast<std::size_t>(kBeadShapes[s].src);
+    j -= kBeadShapes[s].tgt;
+    path.points.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+  }
+  std::reverse(path.points.begin(), path.points.end());
+  std::reverse(path.shapes.begin(), path.shapes.end());
+  for (const auto& [pi, pj] : path.points) {
+    const auto jj = static_cast<std::int64_t>(pj);
+    if ((jj == band.lo[pi] && band.lo[pi] > 0) || (jj == band.hi[pi] && band.hi[pi] < static_cast<std::int64_t>(m)))
+      path.edge_points.emplace_back(pi, pj);
+  }
+  return path;
+}
+
+// The best path through a band (Viterbi). `costs` receives the price of
+// every bead into every cell (kShapes per cell, infinity where none).
+Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_t m, std::vector<float>& costs) {
+  std::vector<double> best(band.cells(), kInf);
+  std::vector<std::uint8_t> back(band.cells(), 0xFF);
+  costs.assign(band.cells() * kShapes, std::numeric_limits<float>::infinity());
+  best[0] = 0;
+  for (std::size_t i = 0; i <= n; ++i) {
+    for (std::int64_t j = band.lo[i]; j <= band.hi[i]; ++j) {
+      if (i == 0 && j == 0) continue;
+      const Relaxed r = relax(band, best, pricing, i, j, costs.data() + band.at(i, j) * kShapes);
+      const std::size_t cell = band.at(i, j);
+      best[cell] = r.cost;
+      back[cell] = r.shape;
+    }
+  }
+  return trace_back(band, back, n, m);
+}
+
+// The coarse pass: a beam of 2w+1 cells per row that follows the best cell
+// of the row above, so it needs no guess of where the path goes and costs
+// O(n * w) however far the path strays from the diagonal.
+Path beam(const Pricing& pricing, std::size_t n, std::size_t m, std::int64_t w) {
+  Band band;
+  band.lo.assign(n + 1, 0);
+  band.hi.assign(n + 1, 0);
+  band.offset.assign(n + 2, 0);
+  std::vector<double> best;
+  std::vector<std::uint8_t> back;
+  const auto mm = static_cast<std::int64_t>(m);
+  const double slope = static_cast<double>(m) / static_cast<double>(std::max<std::size_t>(n, 1));
+  // The cells of a row have consumed different numbers of target sentences;
+  // a path that lags behind has simply not paid for them yet. So the beam
+  // follows the cell of least cost minus `rate` per sentence consumed, rate
+  // being the cost per sentence of the path so far.
+  double rate = 0;
+  for (std::size_t i = 0; i <= n; ++i) {
+    std::int64_t lo = 0, hi = std::min(mm, w);
+    if (i > 0) {
+      std::int64_t arg = band.lo[i - 1];
+      double top = kInf;
+      for (std::int64_t j = band.lo[i - 1]; j <= band.hi[i - 1]; ++j) {
+        const double c = best[band.at(i - 1, j)] - rate * static_cast<double>(j);
+        if (c < top) {
+          top = c;
+          arg = j;
+        }
+      }
+      const double consumed = static_cast<double>(i - 1 + static_cast<std::size_t>(arg));
+      if (consumed > 0 && top != kInf) rate = best[band.at(i - 1, arg)] / consumed;
+      const double center = static_cast<double>(arg) + slope;
+      lo = std::max(band.lo[i - 1], static_cast<std::int64_t>(std::floor(center)) - w);
+      hi = std::max(band.hi[i - 1], static_cast<std::int64_t>(std::ceil(center)) + w);
+      lo = std::min({lo, band.hi[i - 1], mm});
+      hi = std::min(hi, mm);
+    }
+    if (i == n) hi = mm;
+    band.lo[i] = lo;
+    band.hi[i] = hi;
+    band.offset[i + 1] = band.offset[i] + static_cast<std::size_t>(hi - lo + 1);
+    best.resize(band.offset[i + 1], kInf);
+    back.resize(band.offset[i + 1], 0xFF);
+    for (std::int64_t j = lo; j <= hi; ++j) {
+      const std::size_t cell = band.at(i, j);
+      if (i == 0 && j == 0) {
+        best[cell] = 0;
+        continue;
+      }
+      const Relaxed r = relax(band, best, pricing, i, j, nullptr, kCoarseShapes);
+      best[cell] = r.cost;
+      back[cell] = r.shape;
+    }
+  }
+  return trace_back(band, back, n, m);
+}
+
+// Posterior probability of each bead of the path: forward-backward over the
+// cells near the path (the mass elsewhere is negligible), bead costs taken
+// as energies.
+void add_posteriors(Path& path, const Band& limit, const std::vector<float>& costs, std::size_t n, std::size_t m) {
+  Band band = around(path, n, m, kPosteriorBand);
+  for (std::size_t i = 0; i <= n; ++i) {
+    band.lo[i] = std::max(band.lo[i], limit.lo[i]);
+    band.hi[i] = std::min(band.hi[i], limit.hi[i]);
+  }
+  band.finish();
+  const SoftMin& soft_min = SoftMin::instance();
+  const std::size_t cells = band.cells();
+  constexpr float kNoBead = std::numeric_limits<float>::infinity();
+  auto bead_cost = [&](std::size_t i, std::int64_t j, std::size_t s) { return costs[limit.at(i, j) * kShapes + s]; };
+  std::vector<double> forward(cells, kInf), backward(cells, kInf);
+  forward[0] = 0;
+  for (std::size_t i = 0; i <= n; ++i) {
+    for (std::int64_t j = band.lo[i]; j <= band.hi[i]; ++j) {
+      if (i == 0 && j == 0) continue;
+      double acc = kInf;
+      for (std::size_t s = 0; s < kShapes; ++s) {
+        const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
+        const std::int64_t b = kBeadShapes[s].tgt;
+        if (a > i || b > j || !band.contains(i - a, j - b)) continue;
+        const double prev = forward[band.at(i - a, j - b)];
+        const float c = bead_cost(i, j, s);
+        if (prev == kInf || c == kNoBead) continue;
+        acc = soft_min(acc, prev + c);
+      }
+      forward[band.at(i, j)] = acc;
+    }
+  }
+  backward[band.at(n, static_cast<std::int64_t>(m))] = 0;
+  for (std::size_t r = n + 1; r-- > 0;) {
+    for (std::int64_t c = band.hi[r]; c >= band.lo[r]; --c) {
+      const std::size_t cell = band.at(r, c);
+      double acc = backward[cell];
+      for (std::size_t s = 0; s < kShapes; ++s) {
+        const std::size_t ni = r + static_cast<std::size_t>(kBeadShapes[s].src);
+        const std::int64_t nj = c + kBeadShapes[s].tgt;
+        if (ni > n || nj > static_cast<std::int64_t>(m) || !band.contains(ni, nj)) continue;
+        const std::size_t next = band.at(ni, nj);
+        const float bc = bead_cost(ni, nj, s);
+        if (bc == kNoBead || backward[next] == kInf) continue;
+        acc = soft_min(acc, backward[next] + bc);
+      }
+      backward[cell] = acc;
+    }
+  }
+  const double total = forward[band.at(n, static_cast<std::int64_t>(m))];
+  path.posterior.resize(path.shapes.size());
+  for (std::size_t k = 0; k < path.shapes.size(); ++k) {
+    const auto [i0, j0] = path.points[k];
+    const auto [i1, j1] = path.points[k + 1];
+    const double e = forward[band.at(i0, j0)] + bead_cost(i1, j1, path.shapes[k]) + backward[band.at(i1, j1)] - total;
+    path.posterior[k] = std::clamp(std::exp(-e), 0.0, 1.0);
+  }
+}
+
+
+struct CoreResult {
+  Path path;
+  Evidence evidence;
+  PairTable pairs;
+  std::vector<double> prefix[2];
+};
+
+std::array<double, kShapes> prior_costs(const std::array<double, kShapes>& priors) {
+  std::array<double, kShapes> out{};
+  double total = 0;
+  for (double p : priors) total += std::max(p, 0.0);
+  for (std::size_t s = 0; s < kShapes; ++s) out[s] = -std::log(std::max(priors[s], 1e-6) / std::max(total, 1e-12));
+  return out;
+}
+
+Pricing full_pricing(const CoreResult& core, const PairModel& model) {
+  Pricing p;
+  p.prefix[0] = core.prefix[0].data();
+  p.prefix[1] = core.prefix[1].data();
+  p.length = {model.ratio, model.variance};
+  p.fast_length = FastLength(p.length);
+  p.prior_cost = prior_costs(model.bead_priors);
+  p.evidence = &core.evidence;
+  p.pairs = &core.pairs;
+  p.item_weight = kItemWeight;
+  return p;
+}
+
+// Coarse path by the beam (lengths and strong anchors), then the best path
+// with all the evidence in a band around it, widened where the path meets
+// the band's edge; small inputs are searched exhaustively.
+CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
+                      const PairModel& model, std::size_t band_option, bool posteriors) {
+  const std::size_t n = src.size(), m = tgt.size();
+  CoreResult core;
+  const std::span<const SentenceFeatures> sides[2] = {src, tgt};
+  for (int s = 0; s < 2; ++s) {
+    core.prefix[s].assign(sides[s].size() + 1, 0.0);
+    for (std::size_t k = 0; k < sides[s].size(); ++k)
+      core.prefix[s][k + 1] = core.prefix[s][k] + static_cast<double>(sides[s][k].length);
+  }
+  core.evidence = EvidenceBuilder(src, tgt, model).build();
+  Pricing pricing = full_pricing(core, model);
+
+  Band band;
+  const bool exhaustive = (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
+  // Lengths alone lose the path more easily than with a lexicon.
+  const bool lexicon = model.lexicon && model.lexicon->size(0) > 0;
+  StrongCache strong_cache(m);
+  Pricing coarse = pricing;
+  coarse.pairs = nullptr;
+  coarse.strong_only = true;
+  coarse.strong_cache = &strong_cache;
+  if (exhaustive) {
+    band = full_band(n, m);
+  } else {
+    std::int64_t w = static_cast<std::int64_t>(band_option ? 2 * band_option : lexicon ? kBeamWidth : 2 * kBeamWidth);
+    Path path;
+    while (true) {
+      path = beam(coarse, n, m, w);
+      if (path.edge_points.empty() || w >= static_cast<std::int64_t>(std::max(n, m))) break;
+      w *= 2;
+    }
+    band = around(path, n, m, static_cast<std::int64_t>(band_option ? band_option : kDefaultBand));
+  }
+  std::int64_t extra = static_cast<std::int64_t>(band_option ? band_option : kDefaultBand);
+  std::vector<float> costs;
+  for (int round = 0;; ++round) {
+    core.pairs = make_pair_table(core.evidence, band, n, m);
+    core.path = viterbi(band, pricing, n, m, costs);
+    if (core.path.edge_points.empty() || exhaustive || round == kMaxWidenings) break;
+    widen_at(band, core.path.edge_points, m, extra);
+    extra *= 2;
+  }
+  if (posteriors) add_posteriors(core.path, band, costs, n, m);
+  return core;
+}
+
+// Confidence of each bead (see the header): posterior x translation quality.
+// `anchors_count`: whether missing anchors lower the confidence (not for the
+// first pass, whose confidence only selects the beads to learn from).
+std::vector<Bead> to_beads(const CoreResult& core, const PairModel& model, bool anchors_count = true) {
+  const Path& path = core.path;
+  const Pricing pricing = full_pricing(core, model);
+  std::vector<Bead> beads;
+  beads.reserve(path.shapes.size());
+  for (std::size_t k = 0; k < path.shapes.size(); ++k) {
+    const auto [i, j] = path.points[k];
+    const BeadShape sh = kBeadShapes[path.shapes[k]];
+    Bead b;
+    for (int x = 0; x < sh.src; ++x) b.src.push_back(i + static_cast<std::size_t>(x));
+    for (int y = 0; y < sh.tgt; ++y) b.tgt.push_back(j + static_cast<std::size_t>(y));
+    double quality = kInsertionQuality;
+    if (sh.src > 0 && sh.tgt > 0) {
+      const auto a = static_cast<std::size_t>(sh.src), b = static_cast<std::size_t>(sh.tgt);
+      const double delta = pricing.length.delta(pricing.length_of(0, i, i + a), pricing.length_of(1, j, j + b));
+      const auto items = core.pairs.offset.empty() ? Pricing::ItemSummary{} : pricing.item_summary(i, a, j, b);
+      double logit = kQualityBias + (a == 1 && b == 1 ? kOneToOneBonus : 0.0) - 0.5 * delta * delta +
+                     kItemMassWeight * std::log1p(items.mass);
+      if (anchors_count) logit += std::max(items.strong_missed, -kMaxStrongMissed);
+      quality = 1.0 / (1.0 + std::exp(-logit));
+    }
+    const double posterior = path.posterior.empty() ? 1.0 : path.posterior[k];
+    b.confidence = std::clamp(posterior * quality, 0.0, 1.0);
+    beads.push_back(std::move(b));
+  }
+  return beads;
+}
+
+void check_model(const PairModel& model) {
+  if (!(model.ratio > 0) || !std::isfinite(model.ratio))
+    throw ArgumentError("sentence aligner: the pair model's length ratio must be positive (got " +
+                        std::to_string(model.ratio) + ")");
+  if (!(model.variance > 0) || !std::isfinite(model.variance))
+    throw ArgumentError("sentence aligner: the pair model's variance must be positive (got " +
+                        std::to_string(model.variance) + ")");
+}
+
+std::vector<Bead> trivial_beads(std::size_t n, std::size_t m) {
+  std::vector<Bead> beads;
+  for (std::size_t i = 0; i < n; ++i) beads.push_back({{i}, {}, kInsertionQuality});
+  for (std::size_t j = 0; j < m; ++j) beads.push_back({{}, {j}, kInsertionQuality});
+  return beads;
+}
+
+// ---------------------------------------------------------------- estimation
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+// Variance to start from, before any alignment: what German-French,
+// English->Chinese and Chinese->English texts show is close to 4 * ratio^1.5
+// (3.4, 0.55 and 35).
+double initial_variance(double ratio) { return 4.0 * ratio * std::sqrt(ratio); }
+
+// Shape priors to start from: the defaults, with as many more 1-2 (and
+// some 1-3) beads as one side has more sentences than the other (Chinese
+// splits an English sentence in two about every fourth time).
+static_assert(kBeadShapes[3].tgt == 2 && kBeadShapes[4].src == 2 && kBeadShapes[6].tgt == 3 && kBeadShapes[7].src == 3);
+std::array<double, kShapes> initial_priors(std::size_t n, std::size_t m) {
+  std::array<double, kShapes> p = kDefaultBeadPriors;
+  const double excess = std::min(0.5, std::fabs(static_cast<double>(m) - static_cast<double>(n)) /
+                                          static_cast<double>(std::max<std::size_t>(std::min(n, m), 1)));
+  const bool more_target = m > n;
+  p[more_target ? 3 : 4] += 0.8 * excess;  // 1-2 or 2-1
+  p[more_target ? 6 : 7] += 0.2 * excess;  // 1-3 or 3-1
+  double total = 0;
+  for (double x : p) total += x;
+  for (double& x : p) x /= total;
+  return p;
+}
+
+// Ratio, variance and shape priors from the beads of a pass.
+void refine(PairModel& model, const std::vector<Bead>& beads, std::span<const SentenceFeatures> src,
+            std::span<const SentenceFeatures> tgt) {
+  // Length: the confident 1-1 beads.
+  double sum1 = 0, sum2 = 0;
+  std::vector<std::pair<double, double>> ones;
+  for (const Bead& b : beads) {
+    if (b.src.size() != 1 || b.tgt.size() != 1 || b.confidence < kTrainingConfidence) continue;
+    const auto l1 = static_cast<double>(src[b.src[0]].length), l2 = static_cast<double>(tgt[b.tgt[0]].length);
+    ones.emplace_back(l1, l2);
+    sum1 += l1;
+    sum2 += l2;
+  }
+  if (ones.size() >= 5 && sum1 > 0 && sum2 > 0) {
+    const double ratio = sum2 / sum1;
+    std::vector<double> z;
+    z.reserve(ones.size());
+    for (const auto& [l1, l2] : ones) z.push_back(std::fabs(l2 - ratio * l1) / std::sqrt(0.5 * (l1 + l2 / ratio) + 1.0));
+    const double sigma = 1.4826 * median(std::move(z)) * kSpreadFactor;
+    const double k = static_cast<double>(ones.size());
+    const double measured = std::max(sigma * sigma, 0.05 * ratio);
+    model.variance = (k * measured + kVariancePseudoBeads * initial_variance(ratio)) / (k + kVariancePseudoBeads);
+    model.ratio = ratio;
+  }
+  // Shape priors.
+  const std::array<double, kShapes> start = model.bead_priors;
+  std::array<double, kShapes> count{};
+  for (const Bead& b : beads) {
+    for (std::size_t s = 0; s < kShapes; ++s)
+      if (static_cast<int>(b.src.size()) == kBeadShapes[s].src && static_cast<int>(b.tgt.size()) == kBeadShapes[s].tgt)
+        count[s] += 1;
+  }
+  const auto total = static_cast<double>(beads.size());
+  for (std::size_t s = 0; s < kShapes; ++s)
+    model.bead_priors[s] = (count[s] + kPriorPseudoBeads * start[s]) / (total + kPriorPseudoBeads);
+}
+
+// How often an anchor of a confident bead has its counterpart on the other
+// side (anchors the other side never holds are not counted).
+std::array<double, kAnchorKindCount> anchor_recall(const std::vector<Bead>& beads, const Evidence& ev) {
+  std::array<double, kAnchorKindCount> found{}, seen{};
+  const std::size_t anchors = ev.anchor_kind.size();
+  std::vector<std::uint32_t> side[2];
+  for (const Bead& b : beads) {
+    if (b.src.empty() || b.tgt.empty() || b.confidence < kTrainingConfidence) continue;
+    const std::vector<std::size_t>* ids[2] = {&b.src, &b.tgt};
+    for (int s = 0; s < 2; ++s) {
+      side[s].clear();
+      const SideItems& items = ev.side[s];
+      for (std::size_t x : *ids[s])
+        for (std::uint32_t k = items.present_begin[x]; k < items.present_begin[x + 1]; ++k)
+          if (items.present[k] < anchors) side[s].push_back(items.present[k]);
+      std::sort(side[s].begin(), side[s].end());
+      side[s].erase(std::unique(side[s].begin(), side[s].end()), side[s].end());
+    }
+    for (int s = 0; s < 2; ++s) {
+      for (std::uint32_t id : side[s]) {
+        if (ev.anchor_df[1 - s][id] == 0) continue;
+        const auto kind = static_cast<std::size_t>(ev.anchor_kind[id]);
+        seen[kind] += 1;
+        if (std::binary_search(side[1 - s].begin(), side[1 - s].end(), id)) found[kind] += 1;
+      }
+    }
+  }
+  constexpr double kRecallPseudo = 5.0;
+  std::array<double, kAnchorKindCount> recall{};
+  for (std::size_t k = 0; k < kAnchorKindCount; ++k)
+    recall[k] = (found[k] + kRecallPseudo * Lexicon::kDefaultAnchorRecall[k]) / (seen[k] + kRecallPseudo);
+  return recall;
+}
+
+}  // namespace
+
+SentenceFeatures make_features(std::string_view text, std::string_view lang) {
+  SentenceFeatures f;
+  const std::string key = matching_key_text(text);
+  f.length = key_length(key);
+  tokenize_key(key, lang, f.anchors, f.words);
+  return f;
+}
+
+std::vector<SentenceFeatures> make_features(std::span<const std::string> sentences, std::string_view lang) {
+  std::vector<SentenceFeatures> out;
+  out.reserve(sentences.size());
+  for (const std::string& s : sentences) out.push_back(make_features(s, lang));
+  return out;
+}
+
+PairModel estimate_pair_model(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
+                              std::string_view src_lang, std::string_view tgt_lang, const PairModelOptions& options) {
+  PairModel model;
+  model.src_lang = std::string(src_lang);
+  model.tgt_lang = std::string(tgt_lang);
+  double l1 = 0, l2 = 0;
+  for (const auto& f : src) l1 += static_cast<double>(f.length);
+  for (const auto& f : tgt) l2 += static_cast<double>(f.length);
+  model.ratio = l1 > 0 && l2 > 0 ? l2 / l1 : 1.0;
+  model.variance = initial_variance(model.ratio);
+  if (src.empty() || tgt.empty()) return model;
+  model.bead_priors = initial_priors(src.size(), tgt.size());
+
+  // A first pass with the defaults and the anchors; from its beads the
+  // ratio, the variance, the shape priors, the anchor recall and, from its
+  // confident beads, the lexicon.
+  model.lexicon = std::make_shared<Lexicon>();
+  const CoreResult core = align_core(src, tgt, model, 0, false);
+  const std::vector<Bead> beads = to_beads(core, model, false);
+  refine(model, beads, src, tgt);
+  const std::array<double, kAnchorKindCount> recall = anchor_recall(beads, core.evidence);
+  std::shared_ptr<Lexicon> lexicon =
+      options.learn_lexicon ? Lexicon::learn(src, tgt, beads, kTrainingConfidence) : std::make_shared<Lexicon>();
+  lexicon->anchor_recall = recall;
+  model.lexicon = std::move(lexicon);
+  return model;
+}
+
+std::vector<Bead> align_sentences(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
+                                  const PairModel& model, const SentenceAlignOptions& options) {
+  check_model(model);
+  if (src.empty() || tgt.empty()) return trivial_beads(src.size(), tgt.size());
+  return to_beads(align_core(src, tgt, model, options.band, true), model);
+}
+
+}  // namespace untm

@@ -1,0 +1,462 @@
+// Tests for aligner/sentence_aligner (and its anchors and lexicon): anchor
+// extraction in the six UN languages, the length model's estimates, exact
+// alignments of hand-made mini-documents, empty and large inputs,
+// confidence, thread safety. Accuracy on real benchmarks is measured by
+// tools/bench/bench_align, not here.
+#include "aligner/sentence_aligner.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "aligner/anchors.h"
+#include "aligner/errors.h"
+#include "aligner/lexicon.h"
+
+namespace {
+
+using untm::align_sentences;
+using untm::Bead;
+using untm::estimate_pair_model;
+using untm::make_features;
+using untm::PairModel;
+using untm::SentenceFeatures;
+
+std::vector<std::string> sorted_anchors(const std::string& text, const std::string& lang) {
+  std::vector<std::string> a = make_features(text, lang).anchors;
+  std::sort(a.begin(), a.end());
+  return a;
+}
+
+// prefix + number, appended (GCC 12 at -O3 warns wrongly on "literal" + string).
+std::string tag(const char* prefix, std::size_t number) {
+  std::string s(prefix);
+  s += std::to_string(number);
+  return s;
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+using Ids = std::vector<std::size_t>;
+using SimpleBead = std::pair<Ids, Ids>;
+
+std::vector<SimpleBead> simple(const std::vector<Bead>& beads) {
+  std::vector<SimpleBead> out;
+  for (const Bead& b : beads) out.emplace_back(b.src, b.tgt);
+  return out;
+}
+
+// Every index of both sides in exactly one bead, in order; shapes known;
+// confidence in [0, 1].
+void check_invariants(const std::vector<Bead>& beads, std::size_t n, std::size_t m) {
+  std::size_t next_src = 0, next_tgt = 0;
+  for (const Bead& b : beads) {
+    REQUIRE((!b.src.empty() || !b.tgt.empty()));
+    REQUIRE(b.src.size() <= 3);
+    REQUIRE(b.tgt.size() <= 3);
+    for (std::size_t i : b.src) REQUIRE(i == next_src++);
+    for (std::size_t j : b.tgt) REQUIRE(j == next_tgt++);
+    REQUIRE(b.confidence >= 0.0);
+    REQUIRE(b.confidence <= 1.0);
+  }
+  REQUIRE(next_src == n);
+  REQUIRE(next_tgt == m);
+}
+
+std::vector<Bead> align_texts(const std::vector<std::string>& src, const std::string& src_lang,
+                              const std::vector<std::string>& tgt, const std::string& tgt_lang) {
+  const auto s = make_features(src, src_lang);
+  const auto t = make_features(tgt, tgt_lang);
+  const PairModel model = estimate_pair_model(s, t, src_lang, tgt_lang);
+  auto beads = align_sentences(s, t, model);
+  check_invariants(beads, src.size(), tgt.size());
+  return beads;
+}
+
+// A Security Council letter, in the style of the first document untm
+// aligns. English 2 is one sentence in Chinese and Arabic 2-3 (1-2);
+// English 3-4 are one (2-1); the Chinese and Arabic versions carry a note
+// of the Secretariat that the English has not (an insertion).
+const std::vector<std::string> kLetterEn = {
+    "Letter dated 14 April 2011 from the Permanent Representative of Qatar to the United Nations addressed to the "
+    "Secretary-General",
+    "I have the honour to transmit herewith the statement of the Chair of the first meeting of the Libya Contact "
+    "Group, held in Doha on 13 April 2011.",
+    "The Group welcomed the participation of 21 countries and 6 international organizations, and agreed to meet "
+    "again in Rome in May 2011.",
+    "Participants condemned the attacks on civilians.",
+    "They called for an immediate ceasefire in accordance with resolution 1973 (2011).",
+    "The Group agreed to establish a temporary financial mechanism of up to 3.6 million dollars.",
+    "I should be grateful if you would have the present letter circulated as a document of the Security Council "
+    "(S/2011/463).",
+};
+
+const std::vector<std::string> kLetterZh = {
+    "2011年4月14日卡塔尔常驻联合国代表给秘书长的信",
+    "谨随函转递2011年4月13日在多哈举行的利比亚问题联络小组第一次会议主席的声明。",
+    "联络小组欢迎21个国家和6个国际组织参加会议。",
+    "小组商定于2011年5月在罗马再次举行会议。",
+    "与会者谴责对平民的袭击，并呼吁根据第1973(2011)号决议立即停火。",
+    "秘书处的说明：本文件附件未经正式编辑，仅以提交时所用语文和阿拉伯文分发，敬请各代表团注意。",
+    "小组同意设立一个最多360万美元的临时金融机制。",
+    "请将本函作为安全理事会的文件(S/2011/463)分发为荷。",
+};
+
+const std::vector<std::string> kLetterAr = {
+    "رسالة مؤرخة 14 نيسان/أبريل 2011 موجهة إلى الأمين العام من الممثل الدائم لقطر لدى الأمم المتحدة",
+    "أتشرف بأن أحيل طيه بيان رئيس الاجتماع الأول لفريق الاتصال المعني بليبيا، المعقود في الدوحة في 13 نيسان/أبريل "
+    "2011.",
+    "ورحب الفريق بمشاركة 21 بلدا و 6 منظمات دولية.",
+    "واتفق على أن يجتمع مرة أخرى في روما في أيار/مايو 2011.",
+    "وأدان المشاركون الهجمات على المدنيين، ودعوا إلى وقف فوري لإطلاق النار وفقا للقرار ١٩٧٣ (٢٠١١).",
+    "ملاحظة من الأمانة العامة: وزع مرفق هذه الوثيقة باللغة التي قدم بها وبالعربية فقط، ولم يحرر تحريرا رسميا، "
+    "ويرجى من الوفود أن تحيط علما بذلك.",
+    "واتفق الفريق على إنشاء آلية مالية مؤقتة تصل قيمتها إلى 3.6 ملايين دولار.",
+    "وأرجو ممتنا تعميم هذه الرسالة بوصفها وثيقة من وثائق مجلس الأمن (S/2011/463).",
+};
+
+const std::vector<SimpleBead> kLetterBeads = {
+    {{0}, {0}}, {{1}, {1}}, {{2}, {2, 3}}, {{3, 4}, {4}}, {{}, {5}}, {{5}, {6}}, {{6}, {7}},
+};
+
+// ------------------------------------------------------------------ anchors
+
+TEST_CASE("anchors: numbers, dates, symbols and scales in the six UN languages", "[sentence_aligner][anchors]") {
+  const std::vector<std::string> expected =
+      sorted({"#1973", "(", "#2011", "#2011-04-13", "S/2011/463", "#3600000", "#4400"});
+  CHECK(sorted_anchors("Resolution 1973 (2011) of 13 April 2011 (S/2011/463): 3.6 million people and 4,400 "
+                       "officers.",
+                       "en") == expected);
+  CHECK(sorted_anchors("第1973(2011)号决议（2011年4月13日，S/2011/463）：360万人和4,400名警察。", "zh") == expected);
+  CHECK(sorted_anchors("القرار ١٩٧٣ (٢٠١١) المؤرخ 13 نيسان/أبريل 2011 (S/2011/463): 3.6 ملايين شخص و ٤٬٤٠٠ شرطي.",
+                       "ar") == expected);
+  CHECK(sorted_anchors("Résolution 1973 (2011) du 13 avril 2011 (S/2011/463) : 3,6 millions de personnes et "
+                       "4\u00a0400 policiers.",
+                       "fr") == expected);
+  CHECK(sorted_anchors("Resolución 1973 (2011), de 13 de abril de 2011 (S/2011/463): 3,6 millones de personas y "
+                       "4.400 agentes.",
+                       "es") == expected);
+  CHECK(sorted_anchors("Резолюция 1973 (2011) от 13 апреля 2011 года (S/2011/463): 3,6 млн. человек и 4 400 "
+                       "сотрудников.",
+                       "ru") == expected);
+}
+
+TEST_CASE("anchors: the language decides what a separator means", "[sentence_aligner][anchors]") {
+  // 4,400 is four thousand four hundred in English and Chinese, 4.4 in French.
+  CHECK(make_features("4,400", "en").anchors == std::vector<std::string>{"#4400"});
+  CHECK(make_features("4,400", "zh").anchors == std::vector<std::string>{"#4400"});
+  CHECK(make_features("4,400", "fr").anchors == std::vector<std::string>{"#4.4"});
+  CHECK(make_features("4.400", "es").anchors == std::vector<std::string>{"#4400"});
+  CHECK(make_features("4.400", "de").anchors == std::vector<std::string>{"#4400"});
+  CHECK(make_features("4'400", "de").anchors == std::vector<std::string>{"#4400"});
+  CHECK(make_features("3.6", "en").anchors == std::vector<std::string>{"#3.6"});
+  CHECK(make_features("3,6", "ru").anchors == std::vector<std::string>{"#3.6"});
+  // Full-width and Arabic-Indic digits are digits.
+  CHECK(make_features("２０１１", "zh").anchors == std::vector<std::string>{"#2011"});
+  CHECK(make_features("٣٫٦", "ar").anchors == std::vector<std::string>{"#3.6"});
+  // A year after a number is not a thousands group: "in 2011 200 people".
+  CHECK(sorted_anchors("en 2011 200 personnes", "fr") == sorted({"#2011", "#200"}));
+  // Scale words and Chinese units.
+  CHECK(make_features("1.2 billion", "en").anchors == std::vector<std::string>{"#1200000000"});
+  CHECK(make_features("12亿", "zh").anchors == std::vector<std::string>{"#1200000000"});
+  CHECK(make_features("3 mil millones", "es").anchors == std::vector<std::string>{"#3000000000"});
+  CHECK(make_features("5万亿", "zh").anchors == std::vector<std::string>{"#5000000000000"});
+}
+
+TEST_CASE("anchors: dates with and without year or day", "[sentence_aligner][anchors]") {
+  CHECK(make_features("April 13, 2011", "en").anchors == std::vector<std::string>{"#2011-04-13"});
+  CHECK(make_features("in April 2011", "en").anchors == std::vector<std::string>{"#2011-04"});
+  CHECK(make_features("2011年4月", "zh").anchors == std::vector<std::string>{"#2011-04"});
+  CHECK(make_features("4月13日", "zh").anchors == std::vector<std::string>{"#04-13"});
+  CHECK(make_features("le 1er mai 2011", "fr").anchors == std::vector<std::string>{"#2011-05-01"});
+  CHECK(make_features("9. September 1988", "de").anchors == std::vector<std::string>{"#1988-09-09"});
+  CHECK(make_features("4 كانون الأول/ديسمبر 2000", "ar").anchors == std::vector<std::string>{"#2000-12-04"});
+  CHECK(make_features("13/04/2011", "fr").anchors == std::vector<std::string>{"#2011-04-13"});
+}
+
+TEST_CASE("anchors: symbols keep their numbers, ordinals lose their suffix", "[sentence_aligner][anchors]") {
+  CHECK(make_features("resolution A/RES/55/100.", "en").anchors == std::vector<std::string>{"A/RES/55/100"});
+  CHECK(make_features("A/C.3/55/L.2", "en").anchors == std::vector<std::string>{"A/C.3/55/L.2"});
+  CHECK(make_features("and/or", "en").anchors.empty());
+  CHECK(make_features("the 81st meeting", "en").anchors == std::vector<std::string>{"#81"});
+  CHECK(make_features("la 81e séance", "fr").anchors == std::vector<std::string>{"#81"});
+  CHECK(make_features("H1N1 and G77", "en").anchors == std::vector<std::string>{"=h1n1", "=g77"});
+}
+
+TEST_CASE("anchors: Latin tokens inside Chinese and Arabic, marks once", "[sentence_aligner][anchors]") {
+  CHECK(make_features("联合国儿童基金会(UNICEF)的报告", "zh").anchors == std::vector<std::string>{"(", "=unicef"});
+  CHECK(make_features("تقرير اليونيسيف UNICEF", "ar").anchors == std::vector<std::string>{"=unicef"});
+  // In English the same word is a word, not an anchor.
+  CHECK(make_features("the UNICEF report", "en").anchors.empty());
+  CHECK(make_features("Why? Why not?", "en").anchors == std::vector<std::string>{"?"});
+  CHECK(make_features("为什么？", "zh").anchors == std::vector<std::string>{"?"});
+}
+
+TEST_CASE("features: length in key characters without spaces, words and characters", "[sentence_aligner]") {
+  const SentenceFeatures en = make_features("The  Council, met.", "en");
+  CHECK(en.length == 15);  // "the council, met." without its spaces
+  CHECK(en.words == std::vector<std::string>{"the", "council", "met"});
+  const SentenceFeatures zh = make_features("安理会开会。", "zh");
+  CHECK(zh.length == 6);
+  CHECK(zh.words == std::vector<std::string>{"安", "理", "会", "开", "会"});
+  CHECK(untm::cognate_key("résolution") == "~reso");  // key words are case folded already
+  CHECK(untm::cognate_key("the").empty());
+}
+
+// ------------------------------------------------------------------ model
+
+TEST_CASE("model: the ratio is estimated from the documents", "[sentence_aligner][model]") {
+  // Target sentences exactly twice as long as their source sentences.
+  std::vector<SentenceFeatures> src, tgt;
+  for (int k = 0; k < 60; ++k) {
+    const std::size_t length = 20 + static_cast<std::size_t>((k * 37) % 150);
+    src.push_back({length, {}, {}});
+    tgt.push_back({2 * length, {}, {}});
+  }
+  const PairModel model = estimate_pair_model(src, tgt, "hu", "de");
+  CHECK(model.src_lang == "hu");
+  CHECK(model.tgt_lang == "de");
+  CHECK(model.ratio == Approx(2.0).epsilon(1e-9));
+  CHECK(model.variance > 0);
+  CHECK(std::isfinite(model.variance));
+  const auto beads = align_sentences(src, tgt, model);
+  check_invariants(beads, src.size(), tgt.size());
+  REQUIRE(beads.size() == src.size());
+  for (std::size_t k = 0; k < beads.size(); ++k) CHECK(SimpleBead{beads[k].src, beads[k].tgt} == SimpleBead{{k}, {k}});
+}
+
+TEST_CASE("model: Chinese-like ratio, with sentences split in two", "[sentence_aligner][model]") {
+  // A quarter of the characters; every third source sentence becomes two.
+  std::vector<SentenceFeatures> src, tgt;
+  std::mt19937 random(7);
+  std::uniform_int_distribution<int> noise(-3, 3);
+  for (int k = 0; k < 90; ++k) {
+    const std::size_t length = 60 + static_cast<std::size_t>((k * 53) % 160);
+    src.push_back({length, {}, {}});
+    const auto zh = static_cast<std::size_t>(static_cast<int>(length / 4) + noise(random));
+    if (k % 3 == 0) {
+      tgt.push_back({zh / 2, {}, {}});
+      tgt.push_back({zh - zh / 2, {}, {}});
+    } else {
+      tgt.push_back({zh, {}, {}});
+    }
+  }
+  const PairModel model = estimate_pair_model(src, tgt, "en", "zh");
+  CHECK(model.ratio == Approx(0.25).epsilon(0.03));
+  // The split beads are frequent, and the priors say so.
+  CHECK(model.bead_priors[3] > 0.15);
+  const auto beads = align_sentences(src, tgt, model);
+  check_invariants(beads, src.size(), tgt.size());
+  std::size_t right = 0, j = 0;
+  for (std::size_t k = 0; k < src.size(); ++k) {
+    const SimpleBead want = k % 3 == 0 ? SimpleBead{{k}, {j, j + 1}} : SimpleBead{{k}, {j}};
+    j += k % 3 == 0 ? 2 : 1;
+    for (const Bead& b : beads) right += SimpleBead{b.src, b.tgt} == want;
+  }
+  CHECK(right >= src.size() * 9 / 10);
+}
+
+TEST_CASE("model: empty documents give the defaults", "[sentence_aligner][model]") {
+  const std::vector<SentenceFeatures> none;
+  const std::vector<SentenceFeatures> some = {{10, {}, {}}, {20, {}, {}}};
+  const PairModel model = estimate_pair_model(none, some, "en", "fr");
+  CHECK(model.ratio == 1.0);
+  CHECK(model.variance > 0);
+  CHECK(estimate_pair_model(none, none, "en", "fr").ratio == 1.0);
+}
+
+TEST_CASE("model: a ratio or variance that is not positive is an ArgumentError", "[sentence_aligner][model]") {
+  const std::vector<SentenceFeatures> s = {{10, {}, {}}};
+  PairModel model;
+  model.ratio = 0;
+  CHECK_THROWS_AS(align_sentences(s, s, model), untm::ArgumentError);
+  model.ratio = 1;
+  model.variance = -1;
+  CHECK_THROWS_AS(align_sentences(s, s, model), untm::ArgumentError);
+}
+
+TEST_CASE("lexicon: learned from confident beads, both directions", "[sentence_aligner][model]") {
+  // Two made-up languages: word "wN" translates to "tN"; "the"/"le" everywhere.
+  std::vector<SentenceFeatures> src, tgt;
+  std::vector<Bead> beads;
+  for (std::size_t k = 0; k < 40; ++k) {
+    SentenceFeatures s, t;
+    s.words = {"the", tag("w", k % 10), tag("w", (k + 3) % 10)};
+    t.words = {"le", tag("t", k % 10), tag("t", (k + 3) % 10)};
+    s.length = t.length = 12;
+    src.push_back(s);
+    tgt.push_back(t);
+    beads.push_back({{k}, {k}, 1.0});
+  }
+  const auto lexicon = untm::Lexicon::learn(src, tgt, beads, 0.5);
+  const std::uint32_t w4 = lexicon->find(0, "w4");
+  REQUIRE(w4 != untm::Lexicon::kNone);
+  const auto& entry = lexicon->entry(0, w4);
+  REQUIRE(!entry.translations.empty());
+  CHECK(lexicon->key(1, entry.translations.front()) == "t4");
+  CHECK(entry.q > entry.r);
+  const std::uint32_t t4 = lexicon->find(1, "t4");
+  REQUIRE(t4 != untm::Lexicon::kNone);
+  CHECK(lexicon->key(0, lexicon->entry(1, t4).translations.front()) == "w4");
+  // "the" is in every bead: nothing to learn from it.
+  CHECK(lexicon->entry(0, lexicon->find(0, "the")).translations.empty());
+}
+
+// ------------------------------------------------------------------ alignment
+
+TEST_CASE("align: an English-Chinese letter with a 1-2, a 2-1 and an insertion", "[sentence_aligner]") {
+  const auto beads = align_texts(kLetterEn, "en", kLetterZh, "zh");
+  CHECK(simple(beads) == kLetterBeads);
+}
+
+TEST_CASE("align: the same letter in English and Arabic", "[sentence_aligner]") {
+  const auto beads = align_texts(kLetterEn, "en", kLetterAr, "ar");
+  CHECK(simple(beads) == kLetterBeads);
+}
+
+TEST_CASE("align: the other direction gives the mirror beads", "[sentence_aligner]") {
+  const auto beads = align_texts(kLetterZh, "zh", kLetterEn, "en");
+  std::vector<SimpleBead> mirror;
+  for (const auto& [s, t] : kLetterBeads) mirror.emplace_back(t, s);
+  CHECK(simple(beads) == mirror);
+}
+
+TEST_CASE("align: short spans with a model of the whole document", "[sentence_aligner]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const PairModel model = estimate_pair_model(en, zh, "en", "zh");
+  // English 2-4 against Chinese 2-4: the 1-2 and the 2-1 of the letter.
+  const std::span<const SentenceFeatures> src(en.data() + 2, 3), tgt(zh.data() + 2, 3);
+  const auto beads = align_sentences(src, tgt, model);
+  check_invariants(beads, 3, 3);
+  CHECK(simple(beads) == std::vector<SimpleBead>{{{0}, {0, 1}}, {{1, 2}, {2}}});
+  // One sentence each: one bead.
+  const auto one = align_sentences(std::span(en.data() + 6, 1), std::span(zh.data() + 7, 1), model);
+  CHECK(simple(one) == std::vector<SimpleBead>{{{0}, {0}}});
+}
+
+TEST_CASE("align: empty inputs", "[sentence_aligner]") {
+  const std::vector<SentenceFeatures> none;
+  const auto three = make_features(std::vector<std::string>{"One.", "Two.", "Three."}, "en");
+  const PairModel model;
+  CHECK(align_sentences(none, none, model).empty());
+  CHECK(simple(align_sentences(three, none, model)) == std::vector<SimpleBead>{{{0}, {}}, {{1}, {}}, {{2}, {}}});
+  CHECK(simple(align_sentences(none, three, model)) == std::vector<SimpleBead>{{{}, {0}}, {{}, {1}}, {{}, {2}}});
+  // Empty sentences are sentences.
+  const auto blanks = make_features(std::vector<std::string>{"", "", ""}, "fr");
+  const auto beads = align_sentences(blanks, blanks, estimate_pair_model(blanks, blanks, "fr", "fr"));
+  check_invariants(beads, 3, 3);
+}
+
+TEST_CASE("align: confidence is high for a clean 1-1 and low for a forced odd bead", "[sentence_aligner]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const PairModel model = estimate_pair_model(en, zh, "en", "zh");
+  // The last sentence and its translation: lengths agree, the symbol matches.
+  const auto clean = align_sentences(std::span(en.data() + 6, 1), std::span(zh.data() + 7, 1), model);
+  REQUIRE(clean.size() == 1);
+  CHECK(clean[0].confidence > 0.8);
+  // The first English sentence against the Chinese note: nothing matches,
+  // the lengths do not fit, and whatever the search does is forced.
+  const auto forced = align_sentences(std::span(en.data() + 1, 2), std::span(zh.data() + 5, 1), model);
+  check_invariants(forced, 2, 1);
+  for (const Bead& b : forced) CHECK(b.confidence < clean[0].confidence - 0.3);
+  // In the whole letter the insertion is less sure than the clean 1-1 beads.
+  const auto beads = align_sentences(en, zh, model);
+  REQUIRE(simple(beads) == kLetterBeads);
+  CHECK(beads[4].confidence <= 0.5);
+  CHECK(beads[6].confidence > beads[4].confidence);
+  CHECK(beads[0].confidence > beads[4].confidence);
+}
+
+TEST_CASE("align: 20,000 sentences in a band, with drift", "[sentence_aligner][large]") {
+  // Target: a third of the length, every fifth source sentence split in two,
+  // a target-only sentence every 97, numbers here and there. The target
+  // ends up 4,000+ sentences longer, far off the diagonal.
+  std::mt19937 random(11);
+  std::uniform_int_distribution<int> length(20, 240), noise(-2, 2);
+  std::vector<SentenceFeatures> src, tgt;
+  std::vector<SimpleBead> truth;
+  for (std::size_t k = 0; k < 20000; ++k) {
+    SentenceFeatures s;
+    s.length = static_cast<std::size_t>(length(random));
+    if (k % 13 == 0) s.anchors = {tag("#", k)};
+    const auto t_len = static_cast<std::size_t>(std::max(2, static_cast<int>(s.length / 3) + noise(random)));
+    if (k % 97 == 50) {
+      truth.push_back({{}, {tgt.size()}});
+      tgt.push_back({static_cast<std::size_t>(length(random) / 3), {}, {}});
+    }
+    if (k % 5 == 0) {
+      truth.push_back({{k}, {tgt.size(), tgt.size() + 1}});
+      tgt.push_back({t_len / 2, s.anchors, {}});
+      tgt.push_back({t_len - t_len / 2, {}, {}});
+    } else {
+      truth.push_back({{k}, {tgt.size()}});
+      tgt.push_back({t_len, s.anchors, {}});
+    }
+    src.push_back(std::move(s));
+  }
+  const PairModel model = estimate_pair_model(src, tgt, "en", "zh");
+  const auto beads = align_sentences(src, tgt, model);
+  check_invariants(beads, src.size(), tgt.size());
+  std::vector<SimpleBead> got = simple(beads);
+  std::sort(got.begin(), got.end());
+  std::size_t right = 0;
+  for (const SimpleBead& b : truth) right += std::binary_search(got.begin(), got.end(), b);
+  CHECK(right >= truth.size() * 9 / 10);
+}
+
+TEST_CASE("align: callable from several threads at once", "[sentence_aligner][threads]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const auto ar = make_features(kLetterAr, "ar");
+  const auto expected_zh = simple(align_sentences(en, zh, estimate_pair_model(en, zh, "en", "zh")));
+  const auto expected_ar = simple(align_sentences(en, ar, estimate_pair_model(en, ar, "en", "ar")));
+  const PairModel shared = estimate_pair_model(en, zh, "en", "zh");
+  std::vector<int> ok(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      bool good = true;
+      for (int round = 0; round < 20; ++round) {
+        if (t % 2 == 0) {
+          good = good && simple(align_sentences(en, zh, shared)) == expected_zh;
+        } else {
+          const auto features = make_features(kLetterAr, "ar");
+          good = good && simple(align_sentences(en, features, estimate_pair_model(en, features, "en", "ar"))) ==
+                             expected_ar;
+        }
+      }
+      ok[static_cast<std::size_t>(t)] = good ? 1 : 0;
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(std::count(ok.begin(), ok.end(), 1) == 8);
+}
+
+TEST_CASE("align: an explicit band, and an exhaustive one, agree on an easy text", "[sentence_aligner]") {
+  std::vector<SentenceFeatures> src, tgt;
+  for (std::size_t k = 0; k < 800; ++k) {
+    const std::size_t length = 30 + (k * 71) % 170;
+    src.push_back({length, {}, {}});
+    tgt.push_back({length + (k % 3), {}, {}});
+  }
+  const PairModel model = estimate_pair_model(src, tgt, "de", "fr");
+  untm::SentenceAlignOptions narrow, full;
+  narrow.band = 3;
+  full.band = 800;
+  const auto a = simple(align_sentences(src, tgt, model, narrow));
+  const auto b = simple(align_sentences(src, tgt, model, full));
+  CHECK(a == b);
+  CHECK(a.size() == 800);
+}
+
+}  // namespace
