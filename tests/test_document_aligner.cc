@@ -132,3 +132,20 @@ TEST_CASE("align_documents: clear errors for one version, same language twice, u
                     "pivot language fr is not among the versions (zh, en). Give one of those, or leave the pivot "
                     "out.");
 }
+
+TEST_CASE("unnumbered versions of different documents are flagged by their low confidence") {
+  Document zh = load("zh");
+  Document en = clean_document(
+      "The Committee met in Geneva on 3 May 1999 to review its working methods. It adopted its report without a "
+      "vote.\n\nThe Chair thanked the members of the secretariat for their work during the session. The members "
+      "agreed to meet again in the autumn.\n\nSeveral delegations asked for more time to study the proposals of "
+      "the working group on fisheries. The Committee closed its session.\n",
+      "en");
+  en.path = "other.en.txt";
+  std::vector<Document> docs = {zh, en};
+  DocumentAlignment alignment = align_documents(docs);
+  REQUIRE(alignment.warnings.size() == 1);
+  // English is the pivot (the seed's original, Arabic, is not among the versions).
+  CHECK(alignment.warnings[0].find("zh.txt (zh) may not be a version of the same document as other.en.txt (en)") !=
+        std::string::npos);
+}
