@@ -8,6 +8,8 @@
 #include "tools/cli_common.h"
 #include "tools/eval_command.h"
 #include "tools/segment_command.h"
+#include "tools/tm_commands.h"
+#include "tools/tmx_commands.h"
 
 int main(int argc, char** argv) {
   using namespace untm::cli;
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   add_segment_command(app, exit_code);
   add_align_command(app, exit_code);
   add_eval_command(app, exit_code);
+  add_tm_commands(app, exit_code);
+  add_tmx_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

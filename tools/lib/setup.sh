@@ -6,6 +6,7 @@ UNTM_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libicu-dev libsqlite3-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxml2-dev
   python3
+  libxml2-utils python3-translate
 )
 
 untm_missing_packages() {

@@ -1,0 +1,453 @@
+// Match scoring (see fuzzy_match.h for the scale).
+#include "tm/fuzzy_match.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/utext.h>
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <map>
+
+#include "aligner/errors.h"
+
+namespace untm::fuzzy {
+namespace {
+
+enum class CharClass { space, digit, word, mark, punct };
+
+CharClass classify(char32_t c) {
+  if (c < 0x80) {
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return CharClass::space;
+    if (c >= '0' && c <= '9') return CharClass::digit;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::word;
+    return CharClass::punct;
+  }
+  switch (u_charType(static_cast<UChar32>(c))) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+    case U_DECIMAL_DIGIT_NUMBER:  // the key maps these to ASCII; kept as letters if one slips through
+    case U_LETTER_NUMBER:
+    case U_OTHER_NUMBER:
+      return CharClass::word;
+    case U_NON_SPACING_MARK:
+    case U_ENCLOSING_MARK:
+    case U_COMBINING_SPACING_MARK:
+      return CharClass::mark;
+    case U_SPACE_SEPARATOR:
+    case U_LINE_SEPARATOR:
+    case U_PARAGRAPH_SEPARATOR:
+      return CharClass::space;
+    default:
+      return CharClass::punct;
+  }
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// End of the digit run starting at `i`: digits, and "." or "," between two
+// digits (1,000.5 is one number).
+std::size_t number_end(std::string_view key, std::size_t i) {
+  while (i < key.size()) {
+    if (is_digit(key[i])) {
+      ++i;
+    } else if ((key[i] == '.' || key[i] == ',') && i + 1 < key.size() && is_digit(key[i + 1])) {
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// CJK characters written without spaces (the ranges of aligner/utf8_util.h's
+// is_cjk), letters and marks only: punctuation never makes an n-gram.
+bool is_cjk_char(char32_t c) {
+  const bool cjk = (c >= 0x2E80 && c <= 0x2FDF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0x3040 && c <= 0x30FF) ||
+                   (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+                   (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
+  if (!cjk) return false;
+  const CharClass cls = classify(c);
+  return cls == CharClass::word || cls == CharClass::mark;
+}
+
+bool is_ascii_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool ngram_partner(char32_t c) { return is_cjk_char(c) || is_ascii_alnum(c); }
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// The text with white space runs as one space and no leading or trailing
+// white space: what "equal up to white space" compares.
+std::string squash_spaces(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending = false;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t start = i;
+    const char32_t c = detail::decode(text, i);
+    if (classify(c) == CharClass::space) {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out.push_back(' ');
+    pending = false;
+    out.append(text.substr(start, i - start));
+  }
+  return out;
+}
+
+// Letters and marks of the original text, as written: differs between two
+// texts with equal skeletons only in case, width or Arabic marks.
+std::string letters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t start = i;
+    const char32_t c = detail::decode(text, i);
+    const CharClass cls = classify(c);
+    if (cls == CharClass::word || cls == CharClass::mark) out.append(text.substr(start, i - start));
+  }
+  return out;
+}
+
+const icu::Normalizer2& nfc() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* instance = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || instance == nullptr)
+    throw Error(std::string("ICU NFC normalizer unavailable: ") + u_errorName(status));
+  return *instance;
+}
+
+constexpr std::uint32_t kUnknownToken = std::numeric_limits<std::uint32_t>::max();
+
+// One ICU word break iterator per language and thread: creating one costs
+// far more than a lookup's tokenizing.
+icu::BreakIterator* word_breaker(const std::string& lang) {
+  thread_local std::map<std::string, std::unique_ptr<icu::BreakIterator>> cache;
+  auto& slot = cache[lang];
+  if (!slot) {
+    UErrorCode status = U_ZERO_ERROR;
+    slot.reset(icu::BreakIterator::createWordInstance(icu::Locale(lang.c_str()), status));
+    if (U_FAILURE(status) || !slot)
+      throw Error("ICU word break iterator unavailable for " + lang + ": " + u_errorName(status));
+  }
+  return slot.get();
+}
+
+}  // namespace
+
+struct Matcher::WordBreaker {
+  icu::BreakIterator* iterator = nullptr;
+};
+
+bool character_based(std::string_view lang) { return lang == "zh" || lang == "ja"; }
+
+std::int64_t text_hash(std::string_view lang, std::string_view text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  const auto mix = [&h](unsigned char byte) {
+    h ^= byte;
+    h *= 1099511628211ULL;
+  };
+  for (char c : lang) mix(static_cast<unsigned char>(c));
+  mix(0x1F);
+  for (char c : text) mix(static_cast<unsigned char>(c));
+  return std::bit_cast<std::int64_t>(h);
+}
+
+KeyShape key_shape(std::string_view key) {
+  KeyShape shape;
+  shape.skeleton.reserve(key.size());
+  for (std::size_t i = 0; i < key.size();) {
+    if (is_digit(key[i])) {
+      const std::size_t end = number_end(key, i);
+      shape.skeleton.push_back('0');
+      shape.numbers.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end));
+      i = end;
+      continue;
+    }
+    const std::size_t start = i;
+    const char32_t c = detail::decode(key, i);
+    switch (classify(c)) {
+      case CharClass::space:
+        break;
+      case CharClass::punct:
+        shape.punctuation.append(key.substr(start, i - start));
+        break;
+      default:
+        shape.skeleton.append(key.substr(start, i - start));
+        break;
+    }
+  }
+  return shape;
+}
+
+std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
+
+std::string trigram_text(Trigram trigram) {
+  std::string out;
+  append_utf8(out, static_cast<char32_t>((trigram >> 42) & 0x1FFFFF));
+  append_utf8(out, static_cast<char32_t>((trigram >> 21) & 0x1FFFFF));
+  append_utf8(out, static_cast<char32_t>(trigram & 0x1FFFFF));
+  return out;
+}
+
+std::size_t code_point_count(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string cjk_ngrams(std::string_view key) {
+  std::string out;
+  char32_t previous = 0;
+  std::size_t previous_begin = 0;
+  for (std::size_t i = 0; i < key.size();) {
+    const std::size_t start = i;
+    const char32_t c = detail::decode(key, i);
+    const bool cjk = is_cjk_char(c);
+    if (previous != 0 && ngram_partner(c) && (cjk || is_cjk_char(previous))) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(key.substr(previous_begin, i - previous_begin));
+    }
+    if (cjk) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(key.substr(start, i - start));
+    }
+    previous = ngram_partner(c) ? c : 0;
+    previous_begin = start;
+  }
+  return out;
+}
+
+bool is_cjk_ngram(std::string_view key) {
+  std::size_t i = 0;
+  if (key.empty()) return false;
+  const char32_t a = detail::decode(key, i);
+  if (i == key.size()) return is_cjk_char(a);
+  const char32_t b = detail::decode(key, i);
+  if (i != key.size()) return false;
+  return ngram_partner(a) && ngram_partner(b) && (is_cjk_char(a) || is_cjk_char(b));
+}
+
+std::string first_cjk_char(std::string_view key) {
+  for (std::size_t i = 0; i < key.size();) {
+    const std::size_t start = i;
+    if (is_cjk_char(detail::decode(key, i))) return std::string(key.substr(start, i - start));
+  }
+  return {};
+}
+
+std::size_t edit_distance(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b,
+                          std::size_t max_distance) {
+  const std::size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > max_distance) return max_distance + 1;
+  if (n == 0) return m;
+  if (m == 0) return n;
+  thread_local std::vector<std::size_t> previous, current;
+  previous.resize(m + 1);
+  current.resize(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    current[0] = i;
+    std::size_t row_min = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+      row_min = std::min(row_min, current[j]);
+    }
+    if (row_min > max_distance) return max_distance + 1;
+    std::swap(previous, current);
+  }
+  return previous[m];
+}
+
+// Characters when `words` is null, else ICU word tokens.
+static std::vector<KeyToken> tokenize_with(icu::BreakIterator* words, std::string_view key) {
+  std::vector<KeyToken> tokens;
+  if (words == nullptr) {
+    for (std::size_t i = 0; i < key.size();) {
+      if (is_digit(key[i])) {
+        const std::size_t end = number_end(key, i);
+        tokens.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end), true});
+        i = end;
+        continue;
+      }
+      const std::size_t start = i;
+      const char32_t c = detail::decode(key, i);
+      const CharClass cls = classify(c);
+      if (cls == CharClass::mark && !tokens.empty() && tokens.back().end == start && !tokens.back().number) {
+        tokens.back().end = static_cast<std::uint32_t>(i);  // a mark belongs to its base character
+      } else if (cls == CharClass::word || cls == CharClass::mark) {
+        tokens.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(i), false});
+      }
+    }
+    return tokens;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  UText text = UTEXT_INITIALIZER;
+  utext_openUTF8(&text, key.data(), static_cast<std::int64_t>(key.size()), &status);
+  words->setText(&text, status);
+  if (U_FAILURE(status)) {
+    utext_close(&text);
+    throw Error(std::string("ICU word break failed: ") + u_errorName(status));
+  }
+  std::int32_t start = words->first();
+  for (std::int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
+    const std::int32_t rule = words->getRuleStatus();
+    if (rule < UBRK_WORD_NONE_LIMIT) continue;  // spaces, punctuation, symbols
+    tokens.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end), rule < UBRK_WORD_NUMBER_LIMIT});
+  }
+  utext_close(&text);
+  return tokens;
+}
+
+std::vector<Matcher::Token> Matcher::tokenize(std::string_view key) const {
+  return tokenize_with(characters_ ? nullptr : breaker_->iterator, key);
+}
+
+std::vector<KeyToken> tokenize_key(std::string_view lang, std::string_view key) {
+  if (character_based(lang)) return tokenize_with(nullptr, key);
+  return tokenize_with(word_breaker(std::string(lang)), key);
+}
+
+// ---- Matcher ----
+
+Matcher::Matcher(std::string lang, std::string_view query_text) : lang_(std::move(lang)) {
+  characters_ = character_based(lang_);
+  if (!characters_) breaker_ = std::make_unique<WordBreaker>(WordBreaker{word_breaker(lang_)});
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2& normalizer = nfc();
+  const icu::StringPiece piece(query_text.data(), static_cast<std::int32_t>(query_text.size()));
+  if (normalizer.isNormalizedUTF8(piece, status) && U_SUCCESS(status)) {
+    text_ = std::string(query_text);
+  } else {
+    text_ = to_nfc(query_text);
+  }
+  key_ = make_matching_key(text_);
+  shape_ = key_shape(key_.text);
+  tokens_ = tokenize(key_.text);
+  token_ids_.reserve(tokens_.size());
+  for (const Token& token : tokens_) {
+    const std::string_view text = std::string_view(key_.text).substr(token.begin, token.end - token.begin);
+    const auto [it, inserted] = vocabulary_.emplace(text, static_cast<std::uint32_t>(vocabulary_.size()));
+    token_ids_.push_back(it->second);
+  }
+}
+
+Matcher::~Matcher() = default;
+
+int Matcher::band_score(std::string_view hit_text, std::string_view hit_key, const KeyShape& hit_shape,
+                        std::vector<NumberSubstitution>& numbers) const {
+  const std::string_view query_key = key_.text;
+  for (std::size_t i = 0; i < shape_.numbers.size() && i < hit_shape.numbers.size(); ++i) {
+    const auto [qb, qe] = shape_.numbers[i];
+    const auto [hb, he] = hit_shape.numbers[i];
+    if (query_key.substr(qb, qe - qb) != hit_key.substr(hb, he - hb)) numbers.push_back({{qb, qe}, {hb, he}});
+  }
+  int penalty = 0;
+  if (!numbers.empty()) penalty += kNumberPenalty;
+  if (shape_.punctuation != hit_shape.punctuation) penalty += kPunctuationPenalty;
+  if (penalty == 0) return squash_spaces(text_) == squash_spaces(hit_text) ? kExactScore : kExactScore - kFormPenalty;
+  if (letters(text_) != letters(hit_text)) penalty += kFormPenalty;
+  return std::max(kMinNearExactScore, kExactScore - penalty);
+}
+
+MatchScore Matcher::score(std::string_view hit_text, std::string_view hit_key, int min_score) const {
+  MatchScore out;
+  const KeyShape hit_shape = key_shape(hit_key);
+  if (hit_shape.skeleton == shape_.skeleton) {
+    out.score = band_score(hit_text, hit_key, hit_shape, out.numbers);
+    if (out.score < min_score) out = {};
+    return out;
+  }
+  if (min_score > kMaxFuzzyScore) return out;
+  const std::vector<Token> hit_tokens = tokenize(hit_key);
+  const std::size_t n = std::max(tokens_.size(), hit_tokens.size());
+  if (n == 0) return out;
+  const std::size_t floor_score = static_cast<std::size_t>(std::max(min_score, 0));
+  const std::size_t max_distance = n * (100 - std::min<std::size_t>(floor_score, 100)) / 100;
+  std::vector<std::uint32_t> hit_ids;
+  hit_ids.reserve(hit_tokens.size());
+  for (const Token& token : hit_tokens) {
+    const auto it = vocabulary_.find(hit_key.substr(token.begin, token.end - token.begin));
+    hit_ids.push_back(it == vocabulary_.end() ? kUnknownToken : it->second);
+  }
+  const std::size_t distance = edit_distance(token_ids_, hit_ids, max_distance);
+  if (distance > max_distance) return out;
+  out.score = std::min(kMaxFuzzyScore, static_cast<int>(100 * (n - distance) / n));
+  if (out.score < min_score) return {};
+
+  // Numbers the hit has in place of the query's: substitutions of a number
+  // token by a number token on one cheapest edit path.
+  const bool query_has_number = std::any_of(tokens_.begin(), tokens_.end(), [](const Token& t) { return t.number; });
+  const bool hit_has_number = std::any_of(hit_tokens.begin(), hit_tokens.end(), [](const Token& t) { return t.number; });
+  if (!query_has_number || !hit_has_number) return out;
+  const std::size_t rows = tokens_.size() + 1, cols = hit_ids.size() + 1;
+  std::vector<std::uint32_t> table(rows * cols);
+  for (std::size_t i = 0; i < rows; ++i) table[i * cols] = static_cast<std::uint32_t>(i);
+  for (std::size_t j = 0; j < cols; ++j) table[j] = static_cast<std::uint32_t>(j);
+  for (std::size_t i = 1; i < rows; ++i) {
+    for (std::size_t j = 1; j < cols; ++j) {
+      const std::uint32_t substitute = table[(i - 1) * cols + j - 1] + (token_ids_[i - 1] == hit_ids[j - 1] ? 0 : 1);
+      table[i * cols + j] = std::min({table[(i - 1) * cols + j] + 1, table[i * cols + j - 1] + 1, substitute});
+    }
+  }
+  std::vector<NumberSubstitution> found;
+  for (std::size_t i = rows - 1, j = cols - 1; i > 0 && j > 0;) {
+    const std::uint32_t here = table[i * cols + j];
+    const bool same = token_ids_[i - 1] == hit_ids[j - 1];
+    if (here == table[(i - 1) * cols + j - 1] + (same ? 0 : 1)) {
+      const Token& q = tokens_[i - 1];
+      const Token& h = hit_tokens[j - 1];
+      if (!same && q.number && h.number) found.push_back({{q.begin, q.end}, {h.begin, h.end}});
+      --i;
+      --j;
+    } else if (here == table[(i - 1) * cols + j] + 1) {
+      --i;
+    } else {
+      --j;
+    }
+  }
+  std::reverse(found.begin(), found.end());
+  out.numbers = std::move(found);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Matcher::describe(const MatchScore& match,
+                                                                   std::string_view hit_text) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (match.numbers.empty()) return out;
+  const MatchingKey hit_key = make_matching_key(hit_text);
+  for (const NumberSubstitution& s : match.numbers) {
+    const auto [qb, qe] = key_.source_range(s.query.first, s.query.second);
+    const auto [hb, he] = hit_key.source_range(s.hit.first, s.hit.second);
+    out.emplace_back(text_.substr(qb, qe - qb), std::string(hit_text.substr(hb, he - hb)));
+  }
+  return out;
+}
+
+}  // namespace untm::fuzzy

@@ -1,0 +1,258 @@
+#include "tm/sqlite_handle.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace untm::sql {
+namespace {
+
+// The first words of a statement, for error messages when the caller named
+// no operation.
+std::string describe_sql(std::string_view sql) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+    if (out.size() >= 48) {
+      out += "…";
+      break;
+    }
+  }
+  return "running \"" + out + "\"";
+}
+
+}  // namespace
+
+std::string fix_for(int result_code) {
+  if (result_code == SQLITE_IOERR_NOMEM) return "out of memory: free memory and try again";
+  switch (result_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return "the database is locked by another writer: wait or close it";
+    case SQLITE_FULL:
+      return "disk full: free space on the disk and try again";
+    case SQLITE_NOTADB:
+      return "not a untm TM: give a file made by untm or a new path";
+    case SQLITE_CANTOPEN:
+      return "cannot open the file: check the path, and that its folder exists and is writable";
+    case SQLITE_READONLY:
+      return "the file or its folder is read-only: check the permissions";
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return "permission denied: check the file's permissions";
+    case SQLITE_CORRUPT:
+      return "the file is damaged: restore it from a backup or build the TM again";
+    case SQLITE_IOERR:
+      return "input/output error: check the disk and try again";
+    case SQLITE_NOMEM:
+      return "out of memory: free memory and try again";
+    case SQLITE_TOOBIG:
+      return "a text is too large to store: split it";
+    case SQLITE_INTERRUPT:
+      return "the operation was interrupted: run it again";
+    default:
+      return "this is a bug in untm: please report it with the command that caused it";
+  }
+}
+
+DatabaseError make_error(const std::string& path, std::string_view what, int result_code,
+                         std::string_view sqlite_message) {
+  std::string message = path;
+  message += ": ";
+  message += what;
+  message += ": ";
+  message += sqlite_message.empty() ? std::string_view(sqlite3_errstr(result_code)) : sqlite_message;
+  message += "; ";
+  message += fix_for(result_code);
+  return DatabaseError(path, message);
+}
+
+// ---- Connection ----
+
+Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path)), mode_(mode) {
+  int flags = SQLITE_OPEN_NOMUTEX;  // one thread per connection
+  switch (mode) {
+    case OpenMode::read_only:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case OpenMode::read_write:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case OpenMode::create:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+  }
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    close();
+    throw make_error(path_, "opening", rc, message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Connection::~Connection() { close(); }
+
+Connection::Connection(Connection&& other) noexcept
+    : path_(std::move(other.path_)), mode_(other.mode_), db_(std::exchange(other.db_, nullptr)) {}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    close();
+    path_ = std::move(other.path_);
+    mode_ = other.mode_;
+    db_ = std::exchange(other.db_, nullptr);
+  }
+  return *this;
+}
+
+void Connection::close() noexcept {
+  // close_v2 defers the close until every statement is finalized, so the
+  // order in which owners are destroyed does not matter.
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+void Connection::exec(std::string_view sql, std::string_view what) {
+  const std::string text(sql);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    const std::string message = error != nullptr ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw make_error(path_, what.empty() ? describe_sql(sql) : std::string(what), rc, message);
+  }
+}
+
+std::int64_t Connection::query_int(std::string_view sql, std::string_view what, std::int64_t fallback) {
+  Statement statement(*this, sql, what);
+  return statement.step() ? statement.column_int64(0) : fallback;
+}
+
+std::int64_t Connection::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+bool Connection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::fail(int rc, std::string_view what) const {
+  throw make_error(path_, what, rc, sqlite3_errmsg(db_));
+}
+
+// ---- Statement ----
+
+Statement::Statement(Connection& db, std::string_view sql, std::string_view what)
+    : db_(&db), what_(what.empty() ? describe_sql(sql) : std::string(what)) {
+  const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt_, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    db.fail(rc, what_);
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), what_(std::move(other.what_)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    what_ = std::move(other.what_);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) db_->fail(rc, what_);
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  const int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK) db_->fail(rc, what_);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  // SQLITE_TRANSIENT: SQLite copies the bytes, so the caller's string may go.
+  const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) db_->fail(rc, what_);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) db_->fail(rc, what_);
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_->fail(rc, what_);
+}
+
+void Statement::execute() {
+  ResetOnExit reset(*this);
+  while (step()) {
+  }
+}
+
+void Statement::reset() noexcept {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t Statement::column_int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+double Statement::column_double(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string_view Statement::column_view(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+std::optional<std::string> Statement::column_optional(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return column_string(column);
+}
+
+// ---- Transaction ----
+
+Transaction::Transaction(Connection& db, Mode mode) : db_(db) {
+  db_.exec(mode == Mode::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
+           mode == Mode::immediate ? "starting a write transaction" : "starting a read transaction");
+  active_ = true;
+}
+
+Transaction::~Transaction() {
+  // SQLite may already have rolled back after an error (disk full, I/O):
+  // then there is nothing left to undo.
+  if (active_ && db_.in_transaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT", "committing");
+  active_ = false;
+}
+
+}  // namespace untm::sql

@@ -1,0 +1,64 @@
+// Records that go in and out of the translation memory: what the aligner
+// stores, what lookups return, what TMX import and export stream.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace untm {
+
+enum class UnitStatus { automatic, confirmed, rejected };  // "auto", "confirmed", "rejected" in the database
+
+// One language version of a stored document.
+struct StoredVersion {
+  std::string lang;       // ISO 639-1
+  std::string file_name;  // as given to the aligner
+  std::string sha256;     // hex of the file's bytes
+  std::uint32_t paragraphs = 0;
+  std::uint32_t sentences = 0;
+};
+
+// A multi-language translation unit: one text per language (languages
+// without text are absent).
+struct StoredUnit {
+  std::optional<std::string> paragraph_key;  // "1", "(a)", …
+  double confidence = 1.0;
+  UnitStatus status = UnitStatus::automatic;
+  std::map<std::string, std::string> segments;  // lang → text (NFC, as stored)
+  // lang → the segment's TMX inline codes (bpt, ept, ph, it, hi, ut) in a
+  // serialized form of tm/tmx_reader.h; the text holds placeholders for them,
+  // and export restores them. Empty for aligned text.
+  std::map<std::string, std::string> inline_codes;
+};
+
+// A whole document as the aligner stores it; re-storing the same key
+// replaces it.
+struct StoredDocument {
+  std::string key;                           // document key: folder name or file stem
+  std::optional<std::string> symbol;         // "S/2011/463"
+  std::optional<std::string> title;
+  std::optional<std::string> date;
+  std::optional<std::string> original_lang;
+  std::string aligner_version;               // which untm aligned it (batch re-runs compare it)
+  std::vector<StoredVersion> versions;
+  std::vector<StoredUnit> units;             // in document order
+};
+
+// A unit as read back, with its provenance: for export, lookups and merges.
+struct UnitRecord {
+  std::int64_t id = 0;
+  std::string document_key;
+  std::optional<std::string> symbol;
+  std::optional<std::string> original_lang;
+  std::optional<std::string> paragraph_key;
+  std::uint32_t position = 0;  // order within the document
+  double confidence = 1.0;
+  UnitStatus status = UnitStatus::automatic;
+  std::map<std::string, std::string> segments;  // lang → text
+  std::map<std::string, std::string> inline_codes;  // lang → serialized inline codes (see StoredUnit)
+};
+
+}  // namespace untm

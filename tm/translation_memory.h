@@ -1,0 +1,157 @@
+// The translation memory: one SQLite file (WAL, foreign keys on, schema
+// versioned with PRAGMA user_version and migrated forward) holding documents,
+// their language versions, multi-language units with provenance, and an FTS5
+// trigram index over each segment's matching key for candidate retrieval.
+//
+// Every change happens in one transaction: a document is stored whole or not
+// at all, and re-storing a document key replaces it (re-runs never
+// duplicate). SQLite stays private to tm/: no header includes it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tm/tm_types.h"
+
+namespace untm {
+
+// A problem with the database file: cannot open, not a TM, newer schema,
+// disk full, locked. The message names the file and the fix.
+class DatabaseError;  // defined in tm/tm_errors.h
+
+struct OpenOptions {
+  bool create = true;      // create the file and schema when missing
+  bool read_only = false;  // lookups only (WAL readers run beside a writer)
+  int busy_timeout_ms = 5000;  // how long a writer waits for another writer before "locked"
+};
+
+struct LookupOptions {
+  std::string from;                // language of the query
+  std::vector<std::string> to;     // target languages; empty = all others
+  int min_score = 70;              // 0..100
+  std::size_t limit = 5;
+};
+
+// Rejected units never match. Hits rank by score, then confirmed before
+// automatic, then confidence, then unit id.
+struct LookupHit {
+  int score = 0;                   // 100 exact; 95–99 differences only in numbers, punctuation or case; else fuzzy
+                                   // (scale: tm/fuzzy_match.h)
+  std::string source;              // the stored source segment
+  std::map<std::string, std::string> targets;  // lang → text
+  std::vector<std::pair<std::string, std::string>> substitutions;  // number differences: (in query, in hit)
+  std::string document_key;
+  std::optional<std::string> symbol;
+  std::optional<std::string> paragraph_key;
+  double confidence = 1.0;         // of the unit
+  std::int64_t unit_id = 0;
+  UnitStatus status = UnitStatus::automatic;  // of the unit
+  std::int64_t segment_id = 0;     // the source segment
+};
+
+struct ConcordanceOptions {
+  std::optional<std::string> lang;  // search only this language; default all
+  std::size_t limit = 50;
+};
+
+// One hit per unit (a unit whose segments in several languages hold the
+// term is listed once, in its first language in UN order), in unit order;
+// rejected units are left out.
+struct ConcordanceHit {
+  std::string lang;                 // language of the segment that matched
+  std::string text;                 // that segment
+  std::size_t match_begin = 0;      // byte range of the hit in `text`
+  std::size_t match_end = 0;
+  std::map<std::string, std::string> others;  // the unit's other languages
+  std::string document_key;
+  std::optional<std::string> paragraph_key;
+  std::int64_t unit_id = 0;
+  std::optional<std::string> symbol;  // of the document
+  double confidence = 1.0;            // of the unit
+  // Every occurrence of the term in `text` (byte ranges; the first is
+  // match_begin..match_end).
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+};
+
+struct TmStats {
+  std::size_t documents = 0;
+  std::size_t units = 0;
+  std::size_t segments = 0;
+  std::map<std::string, std::size_t> segments_per_lang;
+  std::size_t low_confidence_units = 0;  // confidence < 0.5
+  int schema_version = 0;
+  std::uint64_t file_bytes = 0;
+};
+
+class TranslationMemory {
+ public:
+  // Opens (and, with create, creates or migrates) the TM at `path`.
+  explicit TranslationMemory(const std::string& path, const OpenOptions& options = {});
+  ~TranslationMemory();
+  TranslationMemory(TranslationMemory&&) noexcept;
+  TranslationMemory& operator=(TranslationMemory&&) noexcept;
+
+  const std::string& path() const;
+
+  // Stores one document in one transaction, replacing any document with the
+  // same key. Returns the number of units stored.
+  std::size_t store_document(const StoredDocument& doc);
+
+  // The stored document's versions (to skip unchanged sets in batches).
+  std::optional<StoredDocument> document_info(const std::string& key) const;  // units left empty
+
+  std::vector<LookupHit> lookup(const std::string& text, const LookupOptions& options) const;
+  std::vector<ConcordanceHit> concordance(const std::string& term, const ConcordanceOptions& options) const;
+  TmStats stats() const;
+
+  // The languages that have segments, in UN order (ar zh en fr ru es), then
+  // the others alphabetically.
+  std::vector<std::string> languages() const;
+
+  // Streams every unit (optionally of one document, at or above a
+  // confidence), in document then position order, with flat memory.
+  void for_each_unit(const std::function<void(const UnitRecord&)>& visit,
+                     const std::optional<std::string>& document_key = std::nullopt,
+                     double min_confidence = 0.0) const;
+
+  // Bulk import (TMX, merges): units grouped under one document key, stored
+  // in one transaction by the caller-visible ImportSession. Like
+  // store_document, the header replaces a stored document with the same key
+  // (when the session commits); the header's own units, if any, come first.
+  // One session at a time per TranslationMemory, which must outlive it;
+  // store_document during a session throws ArgumentError.
+  class ImportSession;
+  ImportSession begin_import(const StoredDocument& header);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Adds units to one document inside one transaction; commit() makes them
+// visible, the destructor without commit() rolls everything back (so an
+// error or a crash mid-import leaves nothing behind).
+class TranslationMemory::ImportSession {
+ public:
+  ~ImportSession();
+  ImportSession(ImportSession&&) noexcept;
+  ImportSession& operator=(ImportSession&&) = delete;
+  void add(const StoredUnit& unit);
+  std::size_t added() const;
+  void commit();
+
+ private:
+  friend class TranslationMemory;
+  struct State;
+  explicit ImportSession(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace untm
