@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 
+#include "aligner/utf8_util.h"
 #include "aligner/errors.h"
 
 namespace untm::fuzzy {
@@ -81,24 +82,6 @@ bool is_cjk_char(char32_t c) {
 bool is_ascii_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 bool ngram_partner(char32_t c) { return is_cjk_char(c) || is_ascii_alnum(c); }
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
 
 // The text with white space runs as one space and no leading or trailing
 // white space: what "equal up to white space" compares.
@@ -209,9 +192,9 @@ std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
 
 std::string trigram_text(Trigram trigram) {
   std::string out;
-  append_utf8(out, static_cast<char32_t>((trigram >> 42) & 0x1FFFFF));
-  append_utf8(out, static_cast<char32_t>((trigram >> 21) & 0x1FFFFF));
-  append_utf8(out, static_cast<char32_t>(trigram & 0x1FFFFF));
+  utf8::append(out, static_cast<char32_t>((trigram >> 42) & 0x1FFFFF));
+  utf8::append(out, static_cast<char32_t>((trigram >> 21) & 0x1FFFFF));
+  utf8::append(out, static_cast<char32_t>(trigram & 0x1FFFFF));
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "aligner/utf8_util.h"
 #include "aligner/errors.h"
 
 namespace untm {
@@ -70,24 +71,6 @@ bool allowed_in_xml(char32_t c) {
 bool is_trimmed_space(char32_t c) {
   return c == 0x20 || (c >= 0x09 && c <= 0x0D) || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200B) ||
          c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
 }
 
 // Decodes the code point that ends at `end`, setting `start` to where it
@@ -379,7 +362,7 @@ void append_plain_text(std::string& out, std::string_view text, std::string_view
     } else if (line_break) {
       out.push_back(' ');
     } else if (i - at == 1) {
-      append_utf8(out, 0xFFFD);
+      utf8::append(out, 0xFFFD);
     }
   }
   out.append(text.data() + run, text.size() - run);
