@@ -166,4 +166,31 @@ LanguageGuess detect_language(std::string_view text) {
   return {best, std::clamp(0.4 + 0.6 * margin, 0.0, 1.0), "Latin script and function words"};
 }
 
+std::string language_name(std::string_view code) {
+  static const std::map<std::string_view, std::string_view> names = {
+      {"ar", "Arabic"}, {"zh", "Chinese"}, {"en", "English"}, {"fr", "French"},     {"ru", "Russian"},
+      {"es", "Spanish"}, {"ja", "Japanese"}, {"ko", "Korean"}, {"de", "German"},    {"it", "Italian"},
+      {"pt", "Portuguese"}, {"nl", "Dutch"},
+  };
+  const auto it = names.find(code);
+  return std::string(it == names.end() ? code : it->second);
+}
+
+LanguageDecision decide_language(const std::optional<std::string>& given, std::string_view path,
+                                 std::string_view text) {
+  LanguageDecision decision;
+  decision.detected = detect_language(text);
+  if (given) {
+    decision.lang = *given;
+    decision.source = "given";
+  } else if (auto from_name = language_from_file_name(path)) {
+    decision.lang = *from_name;
+    decision.source = "file name";
+  } else {
+    decision.lang = decision.detected.lang;
+    decision.source = "detected";
+  }
+  return decision;
+}
+
 }  // namespace untm

@@ -32,4 +32,23 @@ struct LanguageGuess {
 // from frequent function words (en, fr, es, de and a few more).
 LanguageGuess detect_language(std::string_view text);
 
+// English name of a language for messages ("ar" → "Arabic"); the code itself
+// for languages without one here.
+std::string language_name(std::string_view code);
+
+// How a file's language was decided: the one given (by an option), else the
+// one its name gives, else the detected one. `detected` always holds what
+// the text looks like, so callers can warn when a given language is
+// contradicted.
+struct LanguageDecision {
+  std::string lang;    // empty when nothing gives an answer (see detected.evidence)
+  std::string source;  // "given", "file name", "detected"
+  LanguageGuess detected;
+};
+
+// `given` is used as is (callers validate it: their messages name their
+// option). Never throws: an empty `lang` means the language cannot be told.
+LanguageDecision decide_language(const std::optional<std::string>& given, std::string_view path,
+                                 std::string_view text);
+
 }  // namespace untm

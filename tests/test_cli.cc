@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/test_support.h"
 
@@ -228,4 +229,150 @@ TEST_CASE("untm align --presegmented --beads: Vecalign beads") {
                           shell_quote((dir / "a.fr").string()));
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "untm: error: --presegmented needs --langs SRC_LANG,TGT_LANG (e.g. --langs en,zh).\n");
+}
+
+namespace {
+
+// "documents: 1\nunits: 64\nsegments: …" of `untm stats`, without the lines
+// that change with the file (size) or name it.
+std::string stats_counts(const std::string& db) {
+  auto r = run_untm("stats --db " + shell_quote(db));
+  REQUIRE(r.exit_code == 0);
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < r.out.size()) {
+    auto nl = r.out.find('\n', pos);
+    const std::string line = r.out.substr(pos, nl - pos);
+    if (line.starts_with("documents:") || line.starts_with("units:") || line.starts_with("segments:"))
+      out += line + "\n";
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// The stats lines one stored copy of the seed corpus gives; segments per
+// language in the TSV's order zh, en, ar (stats lists them in UN order).
+std::string fmt_counts(const std::size_t (&segments)[3]) {
+  const auto n = [](std::size_t v) { return std::to_string(v); };
+  return "documents: 1\nunits: 64\nsegments: " + n(segments[0] + segments[1] + segments[2]) + " (ar " + n(segments[2]) +
+         ", zh " + n(segments[0]) + ", en " + n(segments[1]) + ")\n";
+}
+
+std::vector<std::vector<std::string>> tsv_rows(const std::string& tsv) {
+  std::vector<std::vector<std::string>> rows;
+  std::size_t pos = 0;
+  while (pos < tsv.size()) {
+    auto nl = tsv.find('\n', pos);
+    std::vector<std::string> row;
+    std::size_t start = pos;
+    for (;;) {
+      auto tab = tsv.find('\t', start);
+      if (tab == std::string::npos || tab > nl) {
+        row.push_back(tsv.substr(start, nl - start));
+        break;
+      }
+      row.push_back(tsv.substr(start, tab - start));
+      start = tab + 1;
+    }
+    rows.push_back(std::move(row));
+    pos = nl + 1;
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("untm align --db: stores the document once, re-runs replace it") {
+  TempDir dir;
+  const auto db = (dir / "tm.db").string();
+  const std::string files = shell_quote((kCorpus / "zh.txt").string()) + " " +
+                            shell_quote((kCorpus / "en.txt").string()) + " " +
+                            shell_quote((kCorpus / "ar.txt").string());
+  // What is stored must be what align prints: count the non-empty cells.
+  auto tsv = run_untm("align " + files);
+  REQUIRE(tsv.exit_code == 0);
+  const auto rows = tsv_rows(tsv.out);
+  REQUIRE(rows.size() == 65);
+  std::size_t segments[3] = {0, 0, 0};
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    for (int c = 0; c < 3; ++c) segments[c] += rows[r][3 + c].empty() ? 0 : 1;
+  const std::string expected_counts = fmt_counts(segments);
+
+  auto first = run_untm("align " + files + " --db " + shell_quote(db));
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.empty());  // storing is the job: no TSV unless asked for
+  CHECK(first.err.ends_with("untm: stored 64 units of libya-contact-group-2011 in " + db + "\n"));
+  CHECK(stats_counts(db) == expected_counts);
+
+  auto again = run_untm("align " + files + " --db " + shell_quote(db));
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.err.ends_with("untm: stored 64 units of libya-contact-group-2011 in " + db +
+                            " (replaced the version stored before)\n"));
+  CHECK(stats_counts(db) == expected_counts);  // no duplicates
+
+  // A stored sentence is found, with its translations and provenance.
+  const std::string& en = rows[1][4];
+  const std::string& zh = rows[1][3];
+  auto hit = run_untm("lookup " + shell_quote(en) + " --db " + shell_quote(db) + " --from en");
+  REQUIRE(hit.exit_code == 0);
+  CHECK(hit.out.find("] 100%  doc libya-contact-group-2011") != std::string::npos);
+  CHECK(hit.out.find("  zh: " + zh + "\n") != std::string::npos);
+
+  // --key, and --tsv with --db: both stored and printed.
+  auto keyed = run_untm("align " + files + " --db " + shell_quote(db) + " --key LCG-2011 --tsv");
+  REQUIRE(keyed.exit_code == 0);
+  CHECK(keyed.out.starts_with("key\tparagraph\tconfidence\tzh\ten\tar\nLCG-2011\t"));
+  CHECK(keyed.err.ends_with("untm: stored 64 units of LCG-2011 in " + db + "\n"));
+  CHECK(stats_counts(db).starts_with("documents: 2\nunits: 128\n"));
+}
+
+TEST_CASE("untm align --db: a bad file or a bad TM path stores nothing") {
+  TempDir dir;
+  const auto db = (dir / "tm.db").string();
+  const auto zh = shell_quote((kCorpus / "zh.txt").string());
+  const auto en = shell_quote((kCorpus / "en.txt").string());
+  const auto bad = (dir / "ar.txt").string();
+  write_file(bad, "1. \xC3\x28\n");
+
+  // No TM is created for a run that fails.
+  auto failed = run_untm("align " + zh + " " + en + " " + shell_quote(bad) + " --db " + shell_quote(db) +
+                         " --key libya-contact-group-2011");
+  CHECK(failed.exit_code == 3);
+  CHECK(failed.err.starts_with("untm: error: " + bad + ": invalid UTF-8 at byte 3"));
+  CHECK_FALSE(std::filesystem::exists(db));
+
+  REQUIRE(run_untm("align " + zh + " " + en + " --db " + shell_quote(db)).exit_code == 0);
+  const std::string before = stats_counts(db);
+  CHECK(before.starts_with("documents: 1\nunits: "));
+  failed = run_untm("align " + zh + " " + en + " " + shell_quote(bad) + " --db " + shell_quote(db) +
+                    " --key libya-contact-group-2011");
+  CHECK(failed.exit_code == 3);
+  CHECK(stats_counts(db) == before);  // the stored version stays whole
+
+  const auto unwritable = (dir / "no-such-folder" / "tm.db").string();
+  auto r = run_untm("align " + zh + " " + en + " --db " + shell_quote(unwritable));
+  CHECK(r.exit_code == 4);
+  CHECK(r.out.empty());
+  CHECK(r.err.ends_with("untm: error: " + unwritable +
+                        ": opening: unable to open database file; cannot open the file: check the path, and that its "
+                        "folder exists and is writable\n"));
+
+  const auto not_tm = (dir / "notes.txt").string();
+  write_file(not_tm, "these are notes, not a translation memory\n");
+  auto r2 = run_untm("align " + zh + " " + en + " --db " + shell_quote(not_tm));
+  CHECK(r2.exit_code == 4);
+  CHECK(r2.err.ends_with("untm: error: " + not_tm +
+                         ": reading the file: file is not a database; not a untm TM: give a file made by untm or a "
+                         "new path\n"));
+  CHECK(read_file(not_tm) == "these are notes, not a translation memory\n");
+
+  auto presegmented = run_untm("align --presegmented --beads --langs zh,en " + zh + " " + en + " --db " +
+                               shell_quote(db));
+  CHECK(presegmented.exit_code == 2);
+  CHECK(presegmented.err ==
+        "untm: error: --db and --key store whole documents; they do not go with --presegmented --beads.\n");
+
+  auto help = run_untm("align --help");
+  CHECK(help.out.find("--db") != std::string::npos);
+  CHECK(help.out.find("--key") != std::string::npos);
 }

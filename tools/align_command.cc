@@ -1,10 +1,10 @@
 // untm align FILE FILE [FILE…] [--langs L1,L2,…] [--pivot LANG] [--tsv|--json] [--out PATH]
+//            [--db TM] [--key KEY]
 // untm align --presegmented SRC TGT --langs L1,L2 --beads [--out PATH]
 #include "tools/align_command.h"
 
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -15,11 +15,13 @@
 #include <vector>
 
 #include "aligner/document_aligner.h"
-#include "aligner/document_cleaner.h"
+#include "aligner/document_set.h"
 #include "aligner/errors.h"
 #include "aligner/language.h"
 #include "aligner/sentence_aligner.h"
 #include "aligner/text_reader.h"
+#include "tm/aligned_document.h"
+#include "tm/translation_memory.h"
 #include "tools/cli_common.h"
 
 namespace untm::cli {
@@ -35,6 +37,8 @@ struct AlignOptions {
   bool presegmented = false;
   bool lossy = false;
   std::optional<std::string> out;
+  std::optional<std::string> db;
+  std::optional<std::string> key;
   double low_confidence = 0.5;
 };
 
@@ -50,23 +54,6 @@ std::vector<std::string> split_langs(const std::string& list) {
     out.push_back(item);
   }
   return out;
-}
-
-// The document key: the folder name when the files are LANG.txt in one
-// folder, else the first file's name without its language part and extension.
-std::string document_key(const std::vector<std::string>& files) {
-  namespace fs = std::filesystem;
-  const fs::path first(files.front());
-  std::string stem = first.filename().string();
-  if (auto dot = stem.rfind('.'); dot != std::string::npos && (stem.substr(dot) == ".txt")) stem.resize(dot);
-  if (stem.size() == 2 && is_language_code(stem)) {
-    fs::path dir = fs::absolute(first).parent_path();
-    return dir.filename().string();
-  }
-  // "S_2011_463.en.txt", "N1129765_C.txt": drop the language part.
-  if (auto sep = stem.find_last_of("._-"); sep != std::string::npos && sep > 0 && language_from_file_name(files.front()))
-    return stem.substr(0, sep);
-  return stem;
 }
 
 class Output {
@@ -139,10 +126,94 @@ int run_presegmented(const AlignOptions& options) {
   return kExitOk;
 }
 
+// Stores the set in one transaction (replacing a stored document with the
+// same key) and says so on stderr.
+void store(const AlignedDocumentSet& set, const std::string& db_path) {
+  const StoredDocument doc = to_stored_document(set);
+  TranslationMemory tm(db_path);
+  const bool replacing = tm.document_info(doc.key).has_value();
+  const std::size_t units = tm.store_document(doc);
+  fmt::print(stderr, "untm: stored {} units of {} in {}{}\n", units, doc.key, db_path,
+             replacing ? " (replaced the version stored before)" : "");
+}
+
+void write_json(const AlignedDocumentSet& set, std::ostream& out) {
+  const DocumentAlignment& alignment = set.alignment;
+  const std::vector<Document>& docs = set.documents;
+  nlohmann::ordered_json j;
+  j["key"] = set.key;
+  j["langs"] = alignment.langs;
+  j["pivot"] = alignment.langs[alignment.pivot];
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const auto& v : set.versions) files.push_back(v.path);
+  j["files"] = std::move(files);
+  nlohmann::ordered_json versions = nlohmann::ordered_json::array();
+  for (const auto& v : set.versions)
+    versions.push_back({{"file", v.path},
+                        {"lang", v.lang},
+                        {"lang_source", v.lang_source},
+                        {"detected_lang", v.detected_lang.empty() ? nlohmann::ordered_json(nullptr)
+                                                                  : nlohmann::ordered_json(v.detected_lang)},
+                        {"encoding", v.encoding},
+                        {"bytes", v.bytes},
+                        {"sha256", v.sha256},
+                        {"paragraphs", v.paragraphs},
+                        {"sentences", v.sentences}});
+  j["versions"] = std::move(versions);
+  auto& pairs = j["pairs"] = nlohmann::ordered_json::array();
+  for (const auto& p : alignment.pairs)
+    pairs.push_back({{"pair", alignment.langs[alignment.pivot] + "-" + p.lang},
+                     {"paragraph_groups", p.paragraph_groups},
+                     {"label_anchors", p.label_anchors},
+                     {"beads", p.beads},
+                     {"mean_confidence", p.mean_confidence},
+                     {"low_confidence", p.low_confidence},
+                     {"length_ratio", p.length_ratio}});
+  j["warnings"] = set.warnings;
+  std::vector<std::vector<std::size_t>> offsets;
+  for (const auto& d : docs) offsets.push_back(sentence_offsets(d));
+  auto& units = j["units"] = nlohmann::ordered_json::array();
+  for (const auto& u : alignment.units) {
+    nlohmann::ordered_json unit;
+    unit["paragraph"] = u.paragraph_key ? nlohmann::ordered_json(*u.paragraph_key) : nlohmann::ordered_json(nullptr);
+    unit["confidence"] = u.confidence;
+    unit["low_confidence"] = u.low_confidence;
+    // Built apart and moved in: references into an ordered_json object do
+    // not survive the next insertion.
+    nlohmann::ordered_json text = nlohmann::ordered_json::object();
+    nlohmann::ordered_json sentences = nlohmann::ordered_json::object();
+    for (std::size_t v = 0; v < docs.size(); ++v) {
+      text[alignment.langs[v]] = unit_text(u, v, docs[v]);
+      nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+      for (const auto& ref : u.sentences[v]) ids.push_back(offsets[v][ref.paragraph] + ref.sentence);
+      sentences[alignment.langs[v]] = std::move(ids);
+    }
+    unit["text"] = std::move(text);
+    unit["sentences"] = std::move(sentences);
+    units.push_back(std::move(unit));
+  }
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+void write_tsv(const AlignedDocumentSet& set, std::ostream& out) {
+  const DocumentAlignment& alignment = set.alignment;
+  out << "key\tparagraph\tconfidence";
+  for (const auto& l : alignment.langs) out << '\t' << l;
+  out << '\n';
+  for (const auto& u : alignment.units) {
+    out << set.key << '\t' << u.paragraph_key.value_or("") << '\t' << fmt::format("{:.3f}", u.confidence);
+    for (std::size_t v = 0; v < set.documents.size(); ++v)
+      out << '\t' << tsv_cell(unit_text(u, v, set.documents[v]));
+    out << '\n';
+  }
+}
+
 int run_align(const AlignOptions& options) {
   if (options.presegmented || options.beads) {
     if (!(options.presegmented && options.beads))
       throw ArgumentError("--beads goes with --presegmented (one sentence per line in, Vecalign beads out).");
+    if (options.db || options.key)
+      throw ArgumentError("--db and --key store whole documents; they do not go with --presegmented --beads.");
     return run_presegmented(options);
   }
   if (options.tsv && options.json) throw ArgumentError("give --tsv or --json, not both.");
@@ -153,93 +224,41 @@ int run_align(const AlignOptions& options) {
   if (options.files.size() > 6)
     throw ArgumentError(fmt::format("untm align takes at most 6 language versions; got {} files.",
                                     options.files.size()));
-  std::vector<std::string> langs;
+  if (options.key && options.key->empty()) throw ArgumentError("--key is empty: give the document key to store under.");
+  if (options.db && options.db->empty()) throw ArgumentError("--db is empty: give the path of the TM file.");
+  DocumentSetInput input;
   if (options.langs) {
-    langs = split_langs(*options.langs);
+    const auto langs = split_langs(*options.langs);
     if (langs.size() != options.files.size())
       throw ArgumentError(fmt::format("--langs {} names {} languages for {} files: give one per file, in file order.",
                                       *options.langs, langs.size(), options.files.size()));
+    for (std::size_t i = 0; i < langs.size(); ++i) input.files.push_back({options.files[i], langs[i]});
+  } else {
+    for (const auto& f : options.files) input.files.push_back({f, std::nullopt});
   }
-  std::vector<Document> docs;
-  for (std::size_t i = 0; i < options.files.size(); ++i) {
-    ReadOptions read_options;
-    read_options.lossy = options.lossy;
-    TextFile file = read_text_file(options.files[i], read_options);
-    if (file.replaced_count > 0)
-      warn(fmt::format("{}: replaced {} invalid byte sequence{} with U+FFFD (--lossy)", options.files[i],
-                       file.replaced_count, file.replaced_count == 1 ? "" : "s"));
-    LanguageChoice language =
-        choose_language(langs.empty() ? std::nullopt : std::optional<std::string>(langs[i]), options.files[i],
-                        file.text);
-    if (language.source == "detected")
-      warn(fmt::format("{}: language detected as {} ({}); pass --langs to set it", options.files[i], language.lang,
-                       language.detail));
-    Document doc = clean_document(file.text, language.lang);
-    doc.path = options.files[i];
-    docs.push_back(std::move(doc));
-  }
-  DocumentAlignOptions align_options;
-  align_options.pivot = options.pivot;
-  align_options.low_confidence = options.low_confidence;
-  DocumentAlignment alignment = align_documents(docs, align_options);
+  input.key = options.key ? *options.key : document_key_for_files(options.files);
+  DocumentSetOptions set_options;
+  set_options.lossy = options.lossy;
+  set_options.pivot = options.pivot;
+  set_options.low_confidence = options.low_confidence;
+  const AlignedDocumentSet set = align_document_set(input, set_options);
 
-  for (const auto& w : alignment.warnings) warn(w);
+  const DocumentAlignment& alignment = set.alignment;
+  for (const auto& w : set.warnings) warn(w);
   for (const auto& pair : alignment.pairs)
     fmt::print(stderr, "untm: {}-{}: {} units from {} paragraph groups ({} by number), mean confidence {:.2f}, {} under {:.2f}\n",
                alignment.langs[alignment.pivot], pair.lang, pair.beads, pair.paragraph_groups, pair.label_anchors,
                pair.mean_confidence, pair.low_confidence, options.low_confidence);
 
-  const std::string key = document_key(options.files);
-  Output out(options.out);
-  if (options.json) {
-    nlohmann::ordered_json j;
-    j["key"] = key;
-    j["langs"] = alignment.langs;
-    j["pivot"] = alignment.langs[alignment.pivot];
-    j["files"] = options.files;
-    auto& pairs = j["pairs"] = nlohmann::ordered_json::array();
-    for (const auto& p : alignment.pairs)
-      pairs.push_back({{"pair", alignment.langs[alignment.pivot] + "-" + p.lang},
-                       {"paragraph_groups", p.paragraph_groups},
-                       {"label_anchors", p.label_anchors},
-                       {"beads", p.beads},
-                       {"mean_confidence", p.mean_confidence},
-                       {"low_confidence", p.low_confidence},
-                       {"length_ratio", p.length_ratio}});
-    j["warnings"] = alignment.warnings;
-    std::vector<std::vector<std::size_t>> offsets;
-    for (const auto& d : docs) offsets.push_back(sentence_offsets(d));
-    auto& units = j["units"] = nlohmann::ordered_json::array();
-    for (const auto& u : alignment.units) {
-      nlohmann::ordered_json unit;
-      unit["paragraph"] = u.paragraph_key ? nlohmann::ordered_json(*u.paragraph_key) : nlohmann::ordered_json(nullptr);
-      unit["confidence"] = u.confidence;
-      unit["low_confidence"] = u.low_confidence;
-      // Built apart and moved in: references into an ordered_json object do
-      // not survive the next insertion.
-      nlohmann::ordered_json text = nlohmann::ordered_json::object();
-      nlohmann::ordered_json sentences = nlohmann::ordered_json::object();
-      for (std::size_t v = 0; v < docs.size(); ++v) {
-        text[alignment.langs[v]] = unit_text(u, v, docs[v]);
-        nlohmann::ordered_json ids = nlohmann::ordered_json::array();
-        for (const auto& ref : u.sentences[v]) ids.push_back(offsets[v][ref.paragraph] + ref.sentence);
-        sentences[alignment.langs[v]] = std::move(ids);
-      }
-      unit["text"] = std::move(text);
-      unit["sentences"] = std::move(sentences);
-      units.push_back(std::move(unit));
-    }
-    out.stream() << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
-  } else {
-    out.stream() << "key\tparagraph\tconfidence";
-    for (const auto& l : alignment.langs) out.stream() << '\t' << l;
-    out.stream() << '\n';
-    for (const auto& u : alignment.units) {
-      out.stream() << key << '\t' << u.paragraph_key.value_or("") << '\t' << fmt::format("{:.3f}", u.confidence);
-      for (std::size_t v = 0; v < docs.size(); ++v) out.stream() << '\t' << tsv_cell(unit_text(u, v, docs[v]));
-      out.stream() << '\n';
-    }
+  // With --db, storing is the job: units go out only when asked for.
+  if (!options.db || options.out || options.tsv || options.json) {
+    Output out(options.out);
+    if (options.json)
+      write_json(set, out.stream());
+    else
+      write_tsv(set, out.stream());
   }
+  if (options.db) store(set, *options.db);
   return kExitOk;
 }
 
@@ -248,7 +267,8 @@ int run_align(const AlignOptions& options) {
 void add_align_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<AlignOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "align", "Align 2 to 6 language versions of one document sentence by sentence (units out, TSV or JSON)");
+      "align", "Align 2 to 6 language versions of one document sentence by sentence (units out as TSV or JSON, or "
+      "into a TM)");
   cmd->add_option("FILE", options->files, "One file per language version (text pulled from PDF or Word)")
       ->required();
   cmd->add_option("--langs", options->langs,
@@ -258,6 +278,12 @@ void add_align_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--tsv", options->tsv, "Write TSV: key, paragraph, confidence, one column per language (default)");
   cmd->add_flag("--json", options->json, "Write JSON with sentence indices per language and per-pair summaries");
   cmd->add_option("--out", options->out, "Write to this file instead of standard output");
+  cmd->add_option("--db", options->db,
+                  "Store the units in this translation memory (created if missing), replacing a document stored "
+                  "with the same key; then nothing goes to standard output unless --tsv, --json or --out is given");
+  cmd->add_option("--key", options->key,
+                  "Document key for the output and the TM; default: the folder name for LANG.txt files, else the "
+                  "file name without its language part");
   cmd->add_option("--low-confidence", options->low_confidence, "Flag units whose confidence is under this")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--presegmented", options->presegmented,

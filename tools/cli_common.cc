@@ -7,6 +7,7 @@
 
 #include "aligner/errors.h"
 #include "aligner/language.h"
+#include "tm/tm_errors.h"
 
 namespace untm::cli {
 
@@ -19,6 +20,9 @@ int run_guarded(const std::function<int()>& body) {
   } catch (const InputError& e) {
     fmt::print(stderr, "untm: error: {}\n", e.what());
     return kExitInput;
+  } catch (const DatabaseError& e) {
+    fmt::print(stderr, "untm: error: {}\n", e.what());
+    return kExitDatabase;
   } catch (const Error& e) {
     fmt::print(stderr, "untm: error: {}\n", e.what());
     return kExitInternal;
@@ -43,8 +47,9 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
                                       *option));
     return {*option, "option", ""};
   }
-  if (auto from_name = language_from_file_name(path)) return {*from_name, "file name", ""};
-  LanguageGuess guess = detect_language(text);
+  const LanguageDecision decision = decide_language(std::nullopt, path, text);
+  if (decision.source == "file name") return {decision.lang, "file name", ""};
+  const LanguageGuess& guess = decision.detected;
   if (guess.lang.empty())
     throw ArgumentError(fmt::format("{}: cannot tell the language ({}). Pass --lang, or name the file LANG.txt "
                                     "or NAME.LANG.txt.",

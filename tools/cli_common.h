@@ -14,10 +14,12 @@ enum ExitCode : int {
   kExitInternal = 1,  // a bug: please report it
   kExitUsage = 2,     // wrong arguments; see --help
   kExitInput = 3,     // an input file cannot be used (unreadable, empty, binary, bad encoding)
+  kExitDatabase = 4,  // the TM cannot be used: cannot create, not a TM, newer schema, locked, disk full
 };
 
 // Runs a command body and maps untm's typed exceptions to messages on stderr
-// and exit codes, so no command ends in a crash.
+// and exit codes (DatabaseError → kExitDatabase), so no command ends in a
+// crash.
 int run_guarded(const std::function<int()>& body);
 
 struct LanguageChoice {
@@ -27,7 +29,8 @@ struct LanguageChoice {
 };
 
 // --lang if given (validated), else the file name, else detection from the
-// text. Throws ArgumentError when none gives an answer.
+// text (decide_language in aligner/language.h). Throws ArgumentError when
+// none gives an answer.
 LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,
                                const std::string& text);
 

@@ -18,30 +18,13 @@
 
 #include "aligner/errors.h"
 #include "aligner/language.h"
-#include "tm/tm_errors.h"
 #include "tm/translation_memory.h"
 #include "tools/cli_common.h"
 
 namespace untm::cli {
 namespace {
 
-// The TM cannot be used: missing, not a TM, newer schema, locked, disk full.
-constexpr int kExitDatabase = 4;
-
 using Json = nlohmann::ordered_json;
-
-// run_guarded, plus DatabaseError → exit code 4 (run_guarded would report it
-// as an internal error).
-int run_tm_guarded(const std::function<int()>& body) {
-  return run_guarded([&]() -> int {
-    try {
-      return body();
-    } catch (const DatabaseError& e) {
-      fmt::print(stderr, "untm: error: {}\n", e.what());
-      return kExitDatabase;
-    }
-  });
-}
 
 void check_language_option(const std::string& option, const std::string& value) {
   if (!is_language_code(value))
@@ -340,7 +323,7 @@ void add_tm_commands(CLI::App& app, int& exit_code) {
     cmd->add_option("--min", c->min, "Lowest score shown, 0-100 (default 70)")->check(CLI::Range(0, 100));
     cmd->add_option("--limit", c->limit, "Most hits shown (default 5)")->check(CLI::PositiveNumber);
     cmd->add_flag("--json", c->json, "Write JSON (format in README) instead of text");
-    cmd->callback([c, &exit_code] { exit_code = run_tm_guarded([&] { return run_lookup(*c); }); });
+    cmd->callback([c, &exit_code] { exit_code = run_guarded([&] { return run_lookup(*c); }); });
   }
   {
     auto c = std::make_shared<ConcordanceCommand>();
@@ -351,14 +334,14 @@ void add_tm_commands(CLI::App& app, int& exit_code) {
     cmd->add_option("--lang", c->lang, "Search only this language (default: all)");
     cmd->add_option("--limit", c->limit, "Most hits shown (default 50)")->check(CLI::PositiveNumber);
     cmd->add_flag("--json", c->json, "Write JSON (format in README) instead of text");
-    cmd->callback([c, &exit_code] { exit_code = run_tm_guarded([&] { return run_concordance(*c); }); });
+    cmd->callback([c, &exit_code] { exit_code = run_guarded([&] { return run_concordance(*c); }); });
   }
   {
     auto c = std::make_shared<StatsCommand>();
     CLI::App* cmd = app.add_subcommand("stats", "Count a TM's documents, units and segments per language");
     cmd->add_option("--db", c->db, "The TM file")->required();
     cmd->add_flag("--json", c->json, "Write JSON (format in README) instead of text");
-    cmd->callback([c, &exit_code] { exit_code = run_tm_guarded([&] { return run_stats(*c); }); });
+    cmd->callback([c, &exit_code] { exit_code = run_guarded([&] { return run_stats(*c); }); });
   }
 }
 

@@ -1,0 +1,33 @@
+// SHA-256 (FIPS 180-4) of file contents: the TM records each language
+// version's hash so batches can skip unchanged document sets. Written here
+// because none of the approved dependencies exposes a hash (ICU and SQLite
+// do not); tests check it against the NIST test vectors.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace untm {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(std::string_view bytes);
+  // The digest; the object must not be updated afterwards.
+  std::array<std::uint8_t, 32> finish();
+
+ private:
+  void compress(const std::uint8_t* block);
+  std::array<std::uint32_t, 8> state_;
+  std::array<std::uint8_t, 64> buffer_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t total_bytes_ = 0;
+};
+
+// Lower-case hex of the SHA-256 of `bytes` (64 characters).
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace untm
