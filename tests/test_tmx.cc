@@ -239,6 +239,24 @@ TEST_CASE("TMX writer removes characters XML 1.0 forbids and keeps the rest", "[
   CHECK(units[0].variants[0].text == "abcd\tE\nF\rGHI\xEF\xBF\xBDJ");
 }
 
+TEST_CASE("TMX writer keeps well-formed UTF-8 and replaces surrogates and overlong forms byte by byte", "[tmx]") {
+  std::ostringstream out;
+  TmxWriter writer(out, TmxHeader{"1", "*all*", ""}, "mem.tmx");
+  // Arabic (2 bytes), CJK (3 bytes), an emoji (4 bytes) and U+FFFD stay;
+  // an encoded surrogate (ED A0 80), an overlong "/" (E0 80 AF, C0 AF) and
+  // a stray continuation byte become one U+FFFD per byte.
+  const std::string good = "\xD9\x85\xD8\xB1 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 \xEF\xBF\xBD <&>";
+  const std::string bad = "a\xED\xA0\x80" "b\xE0\x80\xAF" "c\xC0\xAF" "d\x80";
+  TmxVariantView variants[] = {{"ar", good, ""}, {"en", bad, ""}};
+  writer.write({"", {}, variants});
+  writer.finish();
+  const std::string xml = out.str();
+  const std::string fffd = "\xEF\xBF\xBD";
+  CHECK(seg_of(xml, 0) == "\xD9\x85\xD8\xB1 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 \xEF\xBF\xBD &lt;&amp;&gt;");
+  CHECK(seg_of(xml, 1) == "a" + fffd + fffd + fffd + "b" + fffd + fffd + fffd + "c" + fffd + fffd + "d" + fffd);
+  CHECK(read_all(xml).size() == 1);  // well-formed
+}
+
 TEST_CASE("TMX writer trims white space at the ends of a segment only", "[tmx]") {
   std::ostringstream out;
   TmxWriter writer(out, TmxHeader{"1", "*all*", ""}, "mem.tmx");

@@ -317,6 +317,118 @@ TEST_CASE("tm: an ImportSession commits all or nothing") {
   }
 }
 
+TEST_CASE("tm: begin_import stores the header like store_document") {
+  TempDir dir;
+  TranslationMemory stored((dir / "stored.db").string());
+  TranslationMemory imported((dir / "imported.db").string());
+  const StoredDocument doc = libya_letter();
+  stored.store_document(doc);
+  StoredDocument header = doc;
+  header.units.clear();
+  {
+    auto session = imported.begin_import(header);
+    for (const StoredUnit& u : doc.units) session.add(u);
+    session.commit();
+  }
+  const auto a = stored.document_info(doc.key), b = imported.document_info(doc.key);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(b->symbol == std::optional<std::string>("S/2011/245"));
+  CHECK(b->title == std::optional<std::string>("Letter dated 13 April 2011"));
+  CHECK(b->date == std::optional<std::string>("2011-04-13"));
+  CHECK(b->original_lang == std::optional<std::string>("ar"));
+  CHECK(b->aligner_version == "0.1.0");
+  REQUIRE(b->versions.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(b->versions[i].lang == a->versions[i].lang);
+    CHECK(b->versions[i].file_name == a->versions[i].file_name);
+    CHECK(b->versions[i].sha256 == a->versions[i].sha256);
+    CHECK(b->versions[i].paragraphs == a->versions[i].paragraphs);
+    CHECK(b->versions[i].sentences == a->versions[i].sentences);
+  }
+  CHECK(b->versions[0].lang == "ar");  // UN order
+  CHECK(b->versions[2].sha256 == "aa11");
+  CHECK(texts(imported, "en") == texts(stored, "en"));
+  // Replacing through a session replaces the versions too.
+  header.versions = {{"en", "new.en.txt", "ff99", 1, 1}};
+  {
+    auto session = imported.begin_import(header);
+    session.add(doc.units[0]);
+    session.commit();
+  }
+  const auto c = imported.document_info(doc.key);
+  REQUIRE(c);
+  REQUIRE(c->versions.size() == 1);
+  CHECK(c->versions[0].sha256 == "ff99");
+  CHECK(imported.stats().units == 1);
+}
+
+TEST_CASE("tm: document_keys lists every stored document, sorted") {
+  TempDir dir;
+  TranslationMemory tm((dir / "tm.db").string());
+  CHECK(tm.document_keys().empty());
+  tm.store_document(libya_letter());
+  tm.store_document(resolution());
+  StoredDocument other = resolution();
+  other.key = "B_key";
+  tm.store_document(other);
+  tm.store_document(resolution());  // replaced, not listed twice
+  CHECK(tm.document_keys() == std::vector<std::string>{"A_RES_55_100", "B_key", "S_2011_245"});
+}
+
+TEST_CASE("tm: a large ImportSession (writer thread) stores every unit, shows them to its own reads, and rolls back") {
+  TempDir dir;
+  TranslationMemory tm((dir / "tm.db").string());
+  tm.store_document(libya_letter());
+  StoredDocument header;
+  header.key = "bulk";
+  header.aligner_version = "test";
+  const auto numbered = [](int i) {
+    return unit("Paragraph number " + std::to_string(i) + " of the bulk import, about item " + std::to_string(i * 7) + ".",
+                "第" + std::to_string(i) + "段。", "");
+  };
+  SECTION("committed") {
+    auto session = tm.begin_import(header);
+    for (int i = 0; i < 1000; ++i) session.add(numbered(i));
+    // This object's reads see the units added so far.
+    CHECK(tm.stats().units == 6 + 1000);
+    for (int i = 1000; i < 1300; ++i) session.add(numbered(i));
+    session.commit();
+    CHECK(tm.stats().units == 6 + 1300);
+    std::vector<std::string> en;
+    tm.for_each_unit([&](const UnitRecord& r) { en.push_back(r.segments.at("en")); }, std::string("bulk"));
+    REQUIRE(en.size() == 1300);
+    CHECK(en[0] == numbered(0).segments.at("en"));
+    CHECK(en[1299] == numbered(1299).segments.at("en"));
+    LookupOptions o;
+    o.from = "en";
+    o.min_score = 100;
+    const auto hits = tm.lookup(numbered(777).segments.at("en"), o);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].targets.at("zh") == "第777段。");
+    CHECK(tm.concordance("item 5439", {}).size() == 1);  // 777 × 7
+    // Another connection sees the committed units.
+    TranslationMemory reader((dir / "tm.db").string(), OpenOptions{.create = false, .read_only = true});
+    CHECK(reader.stats().units == 6 + 1300);
+  }
+  SECTION("a bad unit after many is refused alone; without commit nothing stays") {
+    {
+      auto session = tm.begin_import(header);
+      for (int i = 0; i < 700; ++i) session.add(numbered(i));
+      StoredUnit bad = numbered(700);
+      bad.confidence = -1;
+      CHECK_THROWS_WITH(session.add(bad), "document bulk, unit 701: confidence -1 is outside 0..1");
+      session.add(numbered(701));
+      CHECK(session.added() == 701);
+    }
+    CHECK(tm.stats().units == 6);
+    CHECK_FALSE(tm.document_info("bulk"));
+    CHECK(tm.concordance("bulk import", {}).empty());
+    tm.store_document(resolution());  // usable again
+    CHECK(tm.stats().documents == 2);
+  }
+}
+
 TEST_CASE("tm: a failed store_document leaves the previous version intact") {
   TempDir dir;
   TranslationMemory tm((dir / "tm.db").string());
@@ -332,7 +444,11 @@ TEST_CASE("tm: a failed store_document leaves the previous version intact") {
                     "document S_2011_245, unit 4, en: the text is not valid UTF-8 (byte offset 4). Give UTF-8 text.");
   broken = libya_letter();
   broken.units[0].confidence = 1.5;
-  CHECK_THROWS_AS(tm.store_document(broken), ArgumentError);
+  CHECK_THROWS_WITH(tm.store_document(broken), "document S_2011_245, unit 1: confidence 1.5 is outside 0..1");
+  broken = libya_letter();
+  broken.units.push_back(StoredUnit{});
+  CHECK_THROWS_WITH(tm.store_document(broken),
+                    "document S_2011_245, unit 7: no text in any language; a unit needs one at least");
   const TmStats s = tm.stats();
   CHECK(s.units == 6);
   CHECK(s.segments == 17);
@@ -398,12 +514,23 @@ TEST_CASE("tm: files that are not a usable TM are refused with the fix") {
     const std::string path = (dir / "missing.db").string();
     OpenOptions o;
     o.create = false;
-    CHECK(error_of([&] { TranslationMemory tm(path, o); }) ==
-          path + ": no such TM. Create one with untm import FILE.tmx --db " + path);
+    const std::string fix = "Create one with untm align FILE… --db " + path + ", untm batch DIR --db " + path +
+                            " or untm import FILE.tmx --db " + path;
+    CHECK(error_of([&] { TranslationMemory tm(path, o); }) == path + ": no such TM. " + fix);
     CHECK_FALSE(std::filesystem::exists(path));
     o.read_only = true;
-    CHECK_THROWS_AS(TranslationMemory(path, o), DatabaseError);
+    CHECK(error_of([&] { TranslationMemory tm(path, o); }) == path + ": no such TM. " + fix);
     CHECK_FALSE(std::filesystem::exists(path));
+  }
+  SECTION("an empty file, read-only") {
+    const std::string path = (dir / "empty.db").string();
+    write_file(path, "");
+    OpenOptions o;
+    o.create = false;
+    o.read_only = true;
+    CHECK(error_of([&] { TranslationMemory tm(path, o); }) ==
+          path + ": no such TM (the file is empty). Create one with untm align FILE… --db " + path +
+              ", untm batch DIR --db " + path + " or untm import FILE.tmx --db " + path);
   }
   SECTION("a SQLite file of another program") {
     const std::string path = (dir / "other.db").string();
@@ -838,7 +965,8 @@ TEST_CASE("cli: TM commands' errors and exit codes") {
     const std::string missing = (other / "missing.db").string();
     const auto r = run_untm("lookup x --db " + shell_quote(missing) + " --from en");
     CHECK(r.exit_code == 4);
-    CHECK(r.err == "untm: error: " + missing + ": no such TM. Create one with untm import FILE.tmx --db " + missing + "\n");
+    CHECK(r.err == "untm: error: " + missing + ": no such TM. Create one with untm align FILE… --db " + missing +
+                       ", untm batch DIR --db " + missing + " or untm import FILE.tmx --db " + missing + "\n");
     CHECK(r.out.empty());
     CHECK_FALSE(std::filesystem::exists(missing));
     CHECK(run_untm("stats --db " + shell_quote(missing)).exit_code == 4);

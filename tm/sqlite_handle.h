@@ -93,6 +93,9 @@ class Statement {
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::optional<std::string>& value);
   Statement& bind_null(int index);
+  // Binds text without copying it: the caller keeps the bytes alive and
+  // unchanged until the statement is reset (execute() resets it).
+  Statement& bind_static(int index, std::string_view value);
 
   // Advances: true when a row is available, false when done.
   bool step();

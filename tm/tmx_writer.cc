@@ -1,5 +1,6 @@
 #include "tm/tmx_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
@@ -127,22 +128,49 @@ std::pair<std::size_t, std::size_t> trimmed_range(std::string_view text) {
 // in attributes tab and LF, become character references because an XML
 // parser would otherwise normalize them away. Runs of ordinary characters
 // are copied in one go.
+// The bytes append_escaped() must look at: C0 controls, & < > " and the
+// lead and continuation bytes of non-ASCII characters. Every other byte is
+// copied as it is, in runs.
+constexpr std::array<bool, 256> kNeedsLook = [] {
+  std::array<bool, 256> table{};
+  for (int b = 0; b < 0x20; ++b) table[b] = true;
+  for (int b = 0x80; b < 0x100; ++b) table[b] = true;
+  table['&'] = table['<'] = table['>'] = table['"'] = true;
+  return table;
+}();
+
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
   std::size_t run = 0;  // start of the pending run of bytes copied as they are
   std::size_t i = 0;
-  while (i < text.size()) {
+  const std::size_t n = text.size();
+  while (i < n) {
+    while (i < n && !kNeedsLook[static_cast<unsigned char>(text[i])]) ++i;
+    if (i == n) break;
     const auto b = static_cast<unsigned char>(text[i]);
     if (b >= 0x80) {
+      // Well-formed 2- and 3-byte sequences (Arabic, Cyrillic, CJK…) stay
+      // in the run without a full decode(); the rest goes through it.
+      const auto continuation = [&](std::size_t k) {
+        return i + k < n && (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+      };
+      if (b >= 0xC2 && b <= 0xDF && continuation(1)) {
+        i += 2;
+        continue;
+      }
+      if (b >= 0xE0 && b <= 0xEF && continuation(1) && continuation(2)) {
+        const char32_t c = (char32_t(b & 0x0F) << 12) | (char32_t(static_cast<unsigned char>(text[i + 1]) & 0x3F) << 6) |
+                           char32_t(static_cast<unsigned char>(text[i + 2]) & 0x3F);
+        if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF) && c != 0xFFFE && c != 0xFFFF) {
+          i += 3;
+          continue;
+        }
+      }
       std::size_t at = i;
       char32_t c = decode(text, i);
       if (i - at > 1 && c != 0xFFFE && c != 0xFFFF) continue;  // stays in the run
       out.append(text.data() + run, at - run);
       if (i - at == 1) out += "\xEF\xBF\xBD";  // broken UTF-8 becomes U+FFFD
       run = i;
-      continue;
-    }
-    if (b >= 0x20 && b != '&' && b != '<' && b != '>' && b != '"') {
-      ++i;
       continue;
     }
     out.append(text.data() + run, i - run);

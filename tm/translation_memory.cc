@@ -24,10 +24,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -48,6 +54,8 @@ constexpr double kLowConfidence = 0.5;
 constexpr int kCacheKib = -131072;
 constexpr int kImportCacheKib = -1048576;
 constexpr std::int64_t kMmapBytes = std::int64_t{1} << 34;
+// A full scan (for_each_unit): 8 MiB.
+constexpr int kScanCacheKib = -8192;
 
 // Fuzzy candidate retrieval (see fuzzy_candidates). Tuned with
 // tools/bench/bench_tm on 1,000,000 units: fewer pairs or rows per feature
@@ -57,6 +65,7 @@ constexpr std::int64_t kSingleCap = 1000;        // a trigram this rare is a fea
 constexpr std::int64_t kSingleBudget = 5000;     // postings read for such trigrams, in all
 constexpr std::size_t kMaxPairs = 8;             // pairs of distant stretches
 constexpr std::size_t kMaxFuzzyCandidates = 100;  // candidates scored exactly
+constexpr double kTruncatedWeight = 0.1;          // of a feature with more rows than kFeatureRows
 // The query is cut into up to kMaxRegions stretches of at least
 // kTrigramsPerRegion trigrams.
 constexpr std::size_t kMaxRegions = 8;
@@ -73,6 +82,15 @@ constexpr std::size_t kConcordanceChecksPerHit = 20;
 // instead of one per FTS5 segment (~30% faster fuzzy lookups; takes ~3 s
 // per million segments).
 constexpr std::size_t kOptimizeAfterUnits = 100000;
+// FTS5 settings during an import session (see bulk_fts_options), and the
+// defaults restored before it commits.
+constexpr std::int64_t kBulkHashBytes = std::int64_t{64} << 20;
+constexpr std::int64_t kBulkAutomerge = 0;
+constexpr std::int64_t kDefaultHashBytes = std::int64_t{1} << 20;
+constexpr std::int64_t kDefaultAutomerge = 4;
+// An import session hands units to its writer thread in batches of this
+// many.
+constexpr std::size_t kBatchUnits = 256;
 // Pending trigram counts are written out when this many accumulate.
 constexpr std::size_t kMaxPendingCounts = std::size_t{1} << 22;
 
@@ -114,9 +132,10 @@ void check_language(const std::string& lang, std::string_view what) {
                         "': not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, ru or es.");
 }
 
-// Valid UTF-8 in NFC: the text as given when it already is (the aligner's
-// always is), else its NFC. Throws ArgumentError on invalid UTF-8.
-std::string checked_nfc(std::string_view text, const std::string& where) {
+// Checks that `text` is valid UTF-8 and tells whether it is in NFC
+// already (the aligner's text always is). Returns the byte offset of the
+// first invalid sequence, or -1 when the text is valid.
+std::int64_t check_utf8_nfc(std::string_view text, bool& is_nfc) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const auto n = static_cast<std::int64_t>(text.size());
   bool ascii = true;
@@ -129,19 +148,30 @@ std::string checked_nfc(std::string_view text, const std::string& where) {
     const std::int64_t start = i;
     UChar32 c;
     U8_NEXT(s, i, n, c);
-    if (c < 0)
-      throw ArgumentError(where + ": the text is not valid UTF-8 (byte offset " + std::to_string(start) +
-                          "). Give UTF-8 text.");
+    if (c < 0) return start;
   }
-  if (ascii) return std::string(text);
+  is_nfc = true;
+  if (ascii) return -1;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status) || nfc == nullptr) throw Error(std::string("ICU NFC normalizer unavailable: ") + u_errorName(status));
-  if (text.size() < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) &&
-      nfc->isNormalizedUTF8(icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())), status) &&
-      U_SUCCESS(status))
-    return std::string(text);
-  return to_nfc(text);
+  is_nfc = text.size() < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) &&
+           nfc->isNormalizedUTF8(icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())), status) &&
+           U_SUCCESS(status);
+  return -1;
+}
+
+std::string invalid_utf8_message(const std::string& where, std::int64_t offset) {
+  return where + ": the text is not valid UTF-8 (byte offset " + std::to_string(offset) + "). Give UTF-8 text.";
+}
+
+// Valid UTF-8 in NFC: the text as given when it already is, else its NFC.
+// Throws ArgumentError on invalid UTF-8.
+std::string checked_nfc(std::string_view text, const std::string& where) {
+  bool is_nfc = false;
+  const std::int64_t bad = check_utf8_nfc(text, is_nfc);
+  if (bad >= 0) throw ArgumentError(invalid_utf8_message(where, bad));
+  return is_nfc ? std::string(text) : to_nfc(text);
 }
 
 // The FTS5 query for a trigram: a quoted string ("" escapes a quote).
@@ -279,6 +309,12 @@ void create_language_index(sql::Connection& db, std::string_view lang) {
           "creating the trigram index for " + std::string(lang));
 }
 
+// How to make a TM at `path` (for "no such TM" errors).
+std::string create_hint(const std::string& path) {
+  return "Create one with untm align FILE… --db " + path + ", untm batch DIR --db " + path +
+         " or untm import FILE.tmx --db " + path;
+}
+
 // Makes a reader's queries see one snapshot, unless the connection is
 // already inside a transaction (an import session's own reads).
 class ReadScope {
@@ -300,6 +336,136 @@ class ReadScope {
 
  private:
   std::optional<sql::Transaction> transaction_;
+};
+
+// A unit ready to be written: checked, in NFC, with its keys, hashes and
+// CJK n-grams (Impl::prepare_unit). Buffers are reused from unit to unit.
+struct PreparedSegment {
+  std::string lang, text, key, ngrams, codes;
+  bool has_codes = false;
+  std::int64_t key_hash = 0, skeleton_hash = 0;
+};
+struct PreparedUnit {
+  std::int64_t document_id = 0;
+  std::uint32_t position = 0;
+  std::optional<std::string> paragraph_key;
+  double confidence = 1.0;
+  UnitStatus status = UnitStatus::automatic;
+  std::vector<PreparedSegment> segments;  // the first `count` are this unit's
+  std::size_t count = 0;
+};
+
+// The thread that runs an import session's inserts while the caller's
+// thread reads the input and prepares the next units. The two threads never
+// use the connection at the same time: the caller's thread touches it only
+// after wait_idle() (or before the first submit()), the writer thread only
+// between taking a batch and reporting it done, under the mutex's
+// hand-over. The first error stops the writing; submit() and wait_idle()
+// rethrow it (the session then rolls back).
+class WriterThread {
+ public:
+  using Batch = std::vector<PreparedUnit>;
+
+  explicit WriterThread(std::function<void(const PreparedUnit&)> write) : write_(std::move(write)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  // Stops after the batch being written (the rest is dropped) and joins.
+  ~WriterThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  WriterThread(const WriterThread&) = delete;
+  WriterThread& operator=(const WriterThread&) = delete;
+
+  // Queues the first `used` units of `batch` (waits while kMaxQueued
+  // batches are queued) and returns an empty batch to fill: one the writer
+  // has finished, so its buffers are reused.
+  Batch submit(Batch batch, std::size_t used) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
+    if (error_) std::rethrow_exception(error_);
+    queue_.emplace_back(std::move(batch), used);
+    changed_.notify_all();
+    if (done_.empty()) return {};
+    Batch recycled = std::move(done_.back());
+    done_.pop_back();
+    return recycled;
+  }
+
+  // Waits until every queued unit is written.
+  void wait_idle() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return error_ || (queue_.empty() && !busy_); });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 4;
+
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      auto [batch, used] = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      const bool failed = static_cast<bool>(error_);
+      lock.unlock();
+      std::exception_ptr error;
+      if (!failed) {
+        try {
+          for (std::size_t i = 0; i < used; ++i) write_(batch[i]);
+        } catch (...) {
+          error = std::current_exception();
+        }
+      }
+      lock.lock();
+      if (error) error_ = error;
+      busy_ = false;
+      done_.push_back(std::move(batch));
+      changed_.notify_all();
+    }
+  }
+
+  std::function<void(const PreparedUnit&)> write_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::pair<Batch, std::size_t>> queue_;
+  std::vector<Batch> done_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// A full scan's connection settings, restored when it ends: a small page
+// cache and no memory map, so reading every page of a large file keeps
+// neither in memory (sequential reads gain nothing from either).
+class ScanSettings {
+ public:
+  ScanSettings(sql::Connection& db, int restore_cache_kib) : db_(db), restore_cache_kib_(restore_cache_kib) {
+    db_.exec("PRAGMA cache_size = " + std::to_string(kScanCacheKib), "setting the cache size");
+    db_.exec("PRAGMA mmap_size = 0", "unmapping the file");
+  }
+  ~ScanSettings() {
+    try {
+      db_.exec("PRAGMA mmap_size = " + std::to_string(kMmapBytes), "mapping the file");
+      db_.exec("PRAGMA cache_size = " + std::to_string(restore_cache_kib_), "setting the cache size");
+    } catch (...) {
+      // only speed and memory use differ
+    }
+  }
+  ScanSettings(const ScanSettings&) = delete;
+  ScanSettings& operator=(const ScanSettings&) = delete;
+
+ private:
+  sql::Connection& db_;
+  int restore_cache_kib_;
 };
 
 }  // namespace
@@ -349,9 +515,20 @@ struct TranslationMemory::Impl {
   // indexes known to exist in it.
   bool writing = false;
   bool import_cache = false;  // the cache is enlarged for an import session
+  bool bulk = false;          // the FTS5 indexes use bulk settings (import session)
   std::map<std::string, CountTable> pending_counts;
   std::size_t pending_total = 0;
-  std::set<std::string> indexed_languages;
+  // The languages written in this transaction, each with its index's
+  // insert statement.
+  std::map<std::string, sql::Statement*, std::less<>> writers;
+  // Reused for every unit.
+  std::vector<bool> nfc_flags;
+  PreparedUnit single;
+  // An import session's units prepared and not yet handed to the writer
+  // thread (started once a batch is full).
+  std::vector<PreparedUnit> batch;
+  std::size_t batch_used = 0;
+  std::unique_ptr<WriterThread> writer_thread;
 
   Impl(std::string p, const OpenOptions& o, sql::Connection connection)
       : path(std::move(p)), options(o), db(std::move(connection)) {}
@@ -396,6 +573,8 @@ struct TranslationMemory::Impl {
   }
 
   void end_write() noexcept {
+    writer_thread.reset();  // stops and joins it (queued units are dropped)
+    batch_used = 0;
     if (import_cache) {
       // Back to the normal cache (the pages go; nothing is written).
       try {
@@ -408,21 +587,56 @@ struct TranslationMemory::Impl {
     writing = false;
     pending_counts.clear();
     pending_total = 0;
-    indexed_languages.clear();
+    writers.clear();
+    bulk = false;
   }
 
-  void ensure_language_index(const std::string& lang) {
-    if (indexed_languages.count(lang) != 0) return;
-    if (!has_table(schema::trigram_table(lang))) create_language_index(db, lang);
-    indexed_languages.insert(lang);
+  // Sets one FTS5 option of an index (stored in the index, so inside the
+  // transaction like any write).
+  void set_fts_option(const std::string& table, std::string_view option, std::int64_t value) {
+    db.exec("INSERT INTO " + table + " (" + table + ", rank) VALUES ('" + std::string(option) + "', " +
+                std::to_string(value) + ")",
+            "configuring the index " + table);
   }
 
+  // Bulk settings for the indexes an import session writes: a large
+  // in-memory hash of pending entries (flushed as one FTS5 segment when
+  // full: fewer, larger segments, fewer merges) and no incremental merging
+  // (one merge at commit). restore_fts_options() sets the defaults again
+  // before the session commits.
+  void bulk_fts_options(const std::string& table) {
+    set_fts_option(table, "hashsize", kBulkHashBytes);
+    set_fts_option(table, "automerge", kBulkAutomerge);
+  }
+
+  void restore_fts_options() {
+    std::vector<std::string> tables{"segments_cjk"};
+    for (const auto& [lang, writer] : writers) tables.push_back(schema::trigram_table(lang));
+    for (const std::string& table : tables) {
+      set_fts_option(table, "hashsize", kDefaultHashBytes);
+      set_fts_option(table, "automerge", kDefaultAutomerge);
+    }
+  }
+
+  // The statement that adds a segment to its language's trigram index
+  // (created when the language is new).
+  sql::Statement& language_writer(const std::string& lang) {
+    const auto found = writers.find(lang);
+    if (found != writers.end()) return *found->second;
+    const std::string table = schema::trigram_table(lang);
+    if (!has_table(table)) create_language_index(db, lang);
+    if (bulk) bulk_fts_options(table);
+    sql::Statement* index = &statement("INSERT INTO " + table + " (rowid, key) VALUES (?1, ?2)", "indexing a segment");
+    return *writers.emplace(lang, index).first->second;
+  }
+
+  // Adds a key's trigrams to the pending counts (flush_counts writes them;
+  // callers flush when pending_total exceeds kMaxPendingCounts).
   void count_trigrams(const std::string& lang, std::string_view key, std::int64_t delta) {
     CountTable& table = pending_counts[lang];
     const std::size_t before = table.size();
     fuzzy::for_each_trigram(key, [&](fuzzy::Trigram t) { table.add(t, delta); });
     pending_total += table.size() - before;
-    if (pending_total > kMaxPendingCounts) flush_counts();
   }
 
   void flush_counts() {
@@ -468,6 +682,7 @@ struct TranslationMemory::Impl {
         erase.execute();
       }
       count_trigrams(lang, key, -1);
+      if (pending_total > kMaxPendingCounts) flush_counts();
     }
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
     remove.bind(1, document_id);
@@ -522,56 +737,121 @@ struct TranslationMemory::Impl {
     return *id;
   }
 
-  void write_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
-                  const StoredUnit& unit) {
-    const std::string where = "document " + document_key + ", unit " + std::to_string(position + 1);
-    if (!std::isfinite(unit.confidence) || unit.confidence < 0 || unit.confidence > 1)
-      throw ArgumentError(where + ": confidence " + std::to_string(unit.confidence) + " is outside 0..1");
-    for (const auto& [lang, text] : unit.segments) check_language(lang, where + ": language");
+  // Checks a unit and computes what its rows hold (NFC text, keys,
+  // hashes, CJK n-grams), and counts its trigrams. Touches no table: in an
+  // import session this runs on the caller's thread while the writer
+  // thread runs the inserts. Everything is checked before anything is
+  // counted, so a unit that fails leaves nothing behind.
+  void prepare_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
+                    const StoredUnit& unit, PreparedUnit& out) {
+    // The place named in error messages (built only for one).
+    const auto where = [&] { return "document " + document_key + ", unit " + std::to_string(position + 1); };
+    if (!std::isfinite(unit.confidence) || unit.confidence < 0 || unit.confidence > 1) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", unit.confidence);
+      throw ArgumentError(where() + ": confidence " + value + " is outside 0..1");
+    }
+    if (unit.segments.empty()) throw ArgumentError(where() + ": no text in any language; a unit needs one at least");
+    nfc_flags.clear();
+    for (const auto& [lang, text] : unit.segments) {
+      if (!is_language_code(lang)) check_language(lang, where() + ": language");  // throws
+      bool is_nfc = false;
+      const std::int64_t bad = check_utf8_nfc(text, is_nfc);
+      if (bad >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, bad));
+      nfc_flags.push_back(is_nfc);
+    }
+    out.document_id = document_id;
+    out.position = position;
+    out.paragraph_key = unit.paragraph_key;
+    out.confidence = unit.confidence;
+    out.status = unit.status;
+    out.count = 0;
+    std::size_t nth = 0;
+    for (const auto& [lang, given] : unit.segments) {
+      if (out.segments.size() <= out.count) out.segments.emplace_back();
+      PreparedSegment& segment = out.segments[out.count++];
+      segment.lang = lang;
+      // In NFC already unless it came from elsewhere than the aligner or a
+      // TMX import (both give NFC).
+      if (nfc_flags[nth++])
+        segment.text.assign(given);
+      else
+        segment.text = to_nfc(given);
+      segment.key = matching_key_text(segment.text);
+      segment.key_hash = fuzzy::text_hash(lang, segment.key);
+      segment.skeleton_hash = fuzzy::text_hash(lang, fuzzy::skeleton(segment.key));
+      segment.ngrams = fuzzy::cjk_ngrams(segment.key);
+      const auto codes = unit.inline_codes.find(lang);
+      segment.has_codes = codes != unit.inline_codes.end();
+      if (segment.has_codes) segment.codes.assign(codes->second);
+      count_trigrams(lang, segment.key, +1);
+    }
+  }
+
+  // Inserts a prepared unit's rows and index entries.
+  void write_prepared(const PreparedUnit& unit) {
     sql::Statement& insert_unit = statement(
         "INSERT INTO units (document_id, position, paragraph_key, confidence, status) VALUES (?1, ?2, ?3, ?4, ?5)",
         "storing a unit");
-    insert_unit.bind(1, document_id).bind(2, position).bind(3, unit.paragraph_key).bind(4, unit.confidence);
-    insert_unit.bind(5, status_name(unit.status));
+    insert_unit.bind(1, unit.document_id).bind(2, unit.position).bind(3, unit.paragraph_key);
+    insert_unit.bind(4, unit.confidence).bind(5, status_name(unit.status));
     insert_unit.execute();
     const std::int64_t unit_id = db.last_insert_rowid();
     sql::Statement& insert_segment = statement(
         "INSERT INTO segments (unit_id, lang, text, key, key_hash, skeleton_hash, inline_codes) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         "storing a segment");
-    for (const auto& [lang, given] : unit.segments) {
-      const std::string text = checked_nfc(given, where + ", " + lang);
-      const std::string key = matching_key_text(text);
-      insert_segment.bind(1, unit_id).bind(2, lang).bind(3, text).bind(4, key);
-      insert_segment.bind(5, fuzzy::text_hash(lang, key)).bind(6, fuzzy::text_hash(lang, fuzzy::skeleton(key)));
-      const auto codes = unit.inline_codes.find(lang);
-      if (codes != unit.inline_codes.end())
-        insert_segment.bind(7, codes->second);
+    for (std::size_t i = 0; i < unit.count; ++i) {
+      const PreparedSegment& segment = unit.segments[i];
+      // The bound texts outlive each execute(): no copies.
+      insert_segment.bind(1, unit_id).bind_static(2, segment.lang).bind_static(3, segment.text);
+      insert_segment.bind_static(4, segment.key).bind(5, segment.key_hash).bind(6, segment.skeleton_hash);
+      if (segment.has_codes)
+        insert_segment.bind_static(7, segment.codes);
       else
         insert_segment.bind_null(7);
       insert_segment.execute();
       const std::int64_t segment_id = db.last_insert_rowid();
-      ensure_language_index(lang);
-      sql::Statement& index = statement("INSERT INTO " + schema::trigram_table(lang) + " (rowid, key) VALUES (?1, ?2)",
-                                        "indexing a segment");
-      index.bind(1, segment_id).bind(2, key);
+      sql::Statement& index = language_writer(segment.lang);
+      index.bind(1, segment_id).bind_static(2, segment.key);
       index.execute();
-      const std::string ngrams = fuzzy::cjk_ngrams(key);
-      if (!ngrams.empty()) {
+      if (!segment.ngrams.empty()) {
         sql::Statement& cjk = statement("INSERT INTO segments_cjk (rowid, ngrams) VALUES (?1, ?2)",
                                         "indexing a segment's CJK characters");
-        cjk.bind(1, segment_id).bind(2, ngrams);
+        cjk.bind(1, segment_id).bind_static(2, segment.ngrams);
         cjk.execute();
       }
-      count_trigrams(lang, key, +1);
     }
+  }
+
+  // store_document and a session's first units: prepared and written on
+  // this thread.
+  void write_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
+                  const StoredUnit& unit) {
+    prepare_unit(document_id, document_key, position, unit, single);
+    write_prepared(single);
+    if (pending_total > kMaxPendingCounts) flush_counts();
+  }
+
+  // Makes the connection this thread's again in an import session: writes
+  // every unit the session has prepared (on the writer thread, and waits
+  // for it; or here when there is none). Rethrows the writer's error.
+  void settle() {
+    if (writer_thread) {
+      if (batch_used > 0) batch = writer_thread->submit(std::move(batch), std::exchange(batch_used, 0));
+      writer_thread->wait_idle();
+      return;
+    }
+    const std::size_t n = std::exchange(batch_used, 0);
+    for (std::size_t i = 0; i < n; ++i) write_prepared(batch[i]);
   }
 
   // Merges every trigram index into one FTS5 segment.
   void optimize_indexes() {
     for (const std::string& lang : languages()) {
       const std::string table = schema::trigram_table(lang);
-      if (has_table(table)) db.exec("INSERT INTO " + table + " (" + table + ") VALUES ('optimize')", "merging the " + lang + " index");
+      if (has_table(table))
+        db.exec("INSERT INTO " + table + " (" + table + ") VALUES ('optimize')", "merging the " + lang + " index");
     }
     db.exec("INSERT INTO segments_cjk (segments_cjk) VALUES ('optimize')", "merging the CJK index");
   }
@@ -608,10 +888,10 @@ struct TranslationMemory::Impl {
   // distant stretches of a sentence unless they share most of it). The
   // pairs form a ring over the stretches, so some survive a few edits
   // anywhere in the query; short queries also get one feature per stretch.
-  // Candidates are the segments with the most features: a segment that
-  // shares only one stretch (a name, a stock phrase) cannot crowd out one
-  // that shares the whole sentence, and no long posting list is read in
-  // full.
+  // Candidates are the segments with the highest sum of feature weights
+  // (rarer features weigh more): a segment that shares only one stretch (a
+  // name, a stock phrase) cannot crowd out one that shares the whole
+  // sentence, and no long posting list is read in full.
   std::vector<std::int64_t> fuzzy_candidates(const std::string& lang, std::string_view key) {
     const std::string table = schema::trigram_table(lang);
     if (!has_table(table)) return {};
@@ -665,10 +945,10 @@ struct TranslationMemory::Impl {
         if (j != i && pairs.size() < kMaxPairs) pairs.emplace(std::min(i, j), std::max(i, j));
       }
     }
-    for (const auto& [i, j] : pairs) {
-      features.push_back(fts_phrase(fuzzy::trigram_text(present[i].front().second)) + " AND " +
-                         fts_phrase(fuzzy::trigram_text(present[j].front().second)));
-    }
+    const auto representative = [&](std::size_t region) {
+      return fts_phrase(fuzzy::trigram_text(present[region].front().second));
+    };
+    for (const auto& [i, j] : pairs) features.push_back(representative(i) + " AND " + representative(j));
     sql::Statement& rows =
         statement("SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?1 LIMIT ?2", "reading the trigram index");
     // Each segment scores the weights of its features: a feature that few
@@ -680,8 +960,14 @@ struct TranslationMemory::Impl {
       rows.bind(1, feature).bind(2, kFeatureRows);
       const std::size_t first = hits.size();
       while (rows.step()) hits.emplace_back(rows.column_int64(0), 0.0);
-      const double weight =
-          1.0 + std::log2(static_cast<double>(kFeatureRows) / static_cast<double>(std::max<std::size_t>(1, hits.size() - first)));
+      // A feature cut off at kFeatureRows holds the oldest segments that have
+      // it, not the best: it weighs next to nothing, or the same old
+      // segments would add up across such features.
+      const auto rows_read = static_cast<std::int64_t>(hits.size() - first);
+      const double weight = rows_read >= kFeatureRows
+                                ? kTruncatedWeight
+                                : 1.0 + std::log2(static_cast<double>(kFeatureRows) /
+                                                  static_cast<double>(std::max<std::int64_t>(1, rows_read)));
       for (std::size_t i = first; i < hits.size(); ++i) hits[i].second = weight;
     }
     std::sort(hits.begin(), hits.end());
@@ -713,7 +999,7 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (!exists && (!options.create || options.read_only))
-    throw DatabaseError(path, path + ": no such TM. Create one with untm import FILE.tmx --db " + path);
+    throw DatabaseError(path, path + ": no such TM. " + create_hint(path));
   if (exists && fs::is_directory(path, ec))
     throw DatabaseError(path, path + ": is a folder, not a TM file. Give the path of a TM file");
   const sql::OpenMode mode = options.read_only ? sql::OpenMode::read_only
@@ -736,7 +1022,7 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
                                   "): upgrade untm (this one reads schema " + std::to_string(schema::kVersion) +
                                   " and older)");
   if (options.read_only) {
-    if (empty) throw DatabaseError(path, path + ": no such TM (the file is empty). Create one with untm import FILE.tmx --db " + path);
+    if (empty) throw DatabaseError(path, path + ": no such TM (the file is empty). " + create_hint(path));
     if (version < schema::kVersion)
       throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(version) +
                                     "): open it once for writing (untm import FILE.tmx --db " + path + ") to upgrade it");
@@ -784,6 +1070,7 @@ std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
 
 std::optional<StoredDocument> TranslationMemory::document_info(const std::string& key) const {
   Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
   ReadScope scope(m.db);
   sql::Statement& s = m.statement(
       "SELECT id, symbol, title, date, original_lang, aligner_version FROM documents WHERE key = ?1",
@@ -821,7 +1108,19 @@ std::optional<StoredDocument> TranslationMemory::document_info(const std::string
   return doc;
 }
 
+std::vector<std::string> TranslationMemory::document_keys() const {
+  Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
+  ReadScope scope(m.db);
+  sql::Statement& s = m.statement("SELECT key FROM documents ORDER BY key", "listing documents");
+  sql::ResetOnExit reset(s);
+  std::vector<std::string> keys;
+  while (s.step()) keys.push_back(s.column_string(0));
+  return keys;
+}
+
 std::vector<std::string> TranslationMemory::languages() const {
+  impl_->settle();  // an open import session's units are visible to this object
   ReadScope scope(impl_->db);
   return impl_->languages();
 }
@@ -851,6 +1150,7 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
   checked_nfc(text, "the query");
   const fuzzy::Matcher matcher(options.from, text);
   if (matcher.query_key().text.empty()) throw ArgumentError("empty query: give the text to look up");
+  m.settle();  // an open import session's units are visible to this object
   ReadScope scope(m.db);
 
   std::map<std::int64_t, ScoredSegment> scored;  // by segment id
@@ -876,9 +1176,13 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
       hit.match = std::move(match);
     }
   };
-  const auto count_at_least = [&](int score) {
-    return static_cast<std::size_t>(
-        std::count_if(scored.begin(), scored.end(), [&](const auto& s) { return s.second.match.score >= score; }));
+  // Enough hits at or above `score` that no later step can rank higher.
+  // Not with target languages: a hit without any of them is dropped below.
+  const auto enough_at = [&](int score) {
+    return options.to.empty() &&
+           static_cast<std::size_t>(std::count_if(scored.begin(), scored.end(), [&](const auto& s) {
+             return s.second.match.score >= score;
+           })) >= options.limit;
   };
   const std::string& key = matcher.query_key().text;
   const std::int64_t key_hash = fuzzy::text_hash(options.from, key);
@@ -892,14 +1196,14 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
     consider(rows);
   }
   // 2. Only numbers, punctuation or case differ: same skeleton.
-  if (count_at_least(fuzzy::kExactScore) < options.limit && options.min_score <= fuzzy::kExactScore - 1) {
+  if (!enough_at(fuzzy::kExactScore) && options.min_score <= fuzzy::kExactScore - 1) {
     sql::Statement& rows = m.statement(select + "WHERE s.skeleton_hash = ?1 AND s.lang = ?2 LIMIT ?3", "near-exact lookup");
     sql::ResetOnExit reset(rows);
     rows.bind(1, skeleton_hash).bind(2, options.from).bind(3, kMaxHashRows);
     consider(rows);
   }
   // 3. Fuzzy: candidates from the trigram index.
-  if (count_at_least(fuzzy::kMinNearExactScore) < options.limit && options.min_score <= fuzzy::kMaxFuzzyScore) {
+  if (!enough_at(fuzzy::kMinNearExactScore) && options.min_score <= fuzzy::kMaxFuzzyScore) {
     sql::Statement& rows = m.statement(select + "WHERE s.id = ?1", "fuzzy lookup");
     for (std::int64_t id : m.fuzzy_candidates(options.from, key)) {
       if (scored.count(id) != 0) continue;
@@ -961,6 +1265,7 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
 std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& term,
                                                            const ConcordanceOptions& options) const {
   Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
   if (options.lang) check_language(*options.lang, "search language");
   if (options.limit == 0) throw ArgumentError("limit 0: give at least 1");
   const std::string key = matching_key_text(checked_nfc(term, "the search term"));
@@ -1130,6 +1435,7 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
 
 TmStats TranslationMemory::stats() const {
   Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
   ReadScope scope(m.db);
   TmStats stats;
   stats.schema_version = m.schema_version;
@@ -1158,14 +1464,19 @@ TmStats TranslationMemory::stats() const {
 void TranslationMemory::for_each_unit(const std::function<void(const UnitRecord&)>& visit,
                                       const std::optional<std::string>& document_key, double min_confidence) const {
   Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
+  ScanSettings settings(m.db, m.import_cache ? kImportCacheKib : kCacheKib);
   ReadScope scope(m.db);
-  // One statement, already in document (key) then position then language
-  // order through the indexes: no sort, flat memory.
+  // One statement whose joins run in the order written (CROSS JOIN): the
+  // documents by the index on key, each one's units by the index on
+  // (document_id, position), each unit's segments by the index on
+  // (unit_id, lang). The rows come out in ORDER BY order without a sort
+  // (a sort would hold the whole TM in memory).
   const std::string sql = std::string(
                               "SELECT u.id, d.key, d.symbol, d.original_lang, u.paragraph_key, u.position, "
                               "u.confidence, u.status, s.lang, s.text, s.inline_codes "
-                              "FROM documents d JOIN units u ON u.document_id = d.id "
-                              "JOIN segments s ON s.unit_id = u.id WHERE u.confidence >= ?1 ") +
+                              "FROM documents d CROSS JOIN units u ON u.document_id = d.id "
+                              "CROSS JOIN segments s ON s.unit_id = u.id WHERE u.confidence >= ?1 ") +
                           (document_key ? "AND d.key = ?2 " : "") + "ORDER BY d.key, u.position, s.lang";
   sql::Statement& rows = m.statement(sql, "reading units");
   sql::ResetOnExit reset(rows);
@@ -1177,15 +1488,18 @@ void TranslationMemory::for_each_unit(const std::function<void(const UnitRecord&
     const std::int64_t id = rows.column_int64(0);
     if (!have || id != record.id) {
       if (have) visit(record);
-      record = UnitRecord{};
       record.id = id;
-      record.document_key = rows.column_string(1);
-      record.symbol = rows.column_optional(2);
-      record.original_lang = rows.column_optional(3);
+      if (!have || record.document_key != rows.column_view(1)) {
+        record.document_key = rows.column_string(1);
+        record.symbol = rows.column_optional(2);
+        record.original_lang = rows.column_optional(3);
+      }
       record.paragraph_key = rows.column_optional(4);
       record.position = static_cast<std::uint32_t>(rows.column_int64(5));
       record.confidence = rows.column_double(6);
       record.status = parse_status(rows.column_view(7));
+      record.segments.clear();
+      record.inline_codes.clear();
       have = true;
     }
     std::string lang = rows.column_string(8);
@@ -1208,7 +1522,8 @@ struct TranslationMemory::ImportSession::State {
 
   ~State() {
     if (!done && tm != nullptr) {
-      transaction.reset();  // rolls back
+      tm->writer_thread.reset();  // the connection is this thread's again
+      transaction.reset();        // rolls back
       tm->end_write();
     }
   }
@@ -1225,6 +1540,8 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     m.import_cache = true;
     state->transaction.emplace(m.db, sql::Transaction::Mode::immediate);
     state->tm = &m;
+    m.bulk = true;
+    m.bulk_fts_options("segments_cjk");
     state->document_id = m.write_header(header);
     state->document_key = header.key;
     for (const StoredUnit& unit : header.units) m.write_unit(state->document_id, header.key, state->next_position++, unit);
@@ -1242,17 +1559,32 @@ TranslationMemory::ImportSession::ImportSession(ImportSession&&) noexcept = defa
 
 void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
   if (!state_ || state_->done) throw ArgumentError("import session already committed: begin a new one to add units");
-  state_->tm->write_unit(state_->document_id, state_->document_key, state_->next_position, unit);
+  Impl& m = *state_->tm;
+  if (m.batch.size() <= m.batch_used) m.batch.resize(m.batch_used + 1);
+  m.prepare_unit(state_->document_id, state_->document_key, state_->next_position, unit, m.batch[m.batch_used]);
+  ++m.batch_used;
   ++state_->next_position;
   ++state_->added;
+  if (m.pending_total > kMaxPendingCounts) {
+    m.settle();
+    m.flush_counts();
+  } else if (m.batch_used == kBatchUnits) {
+    // From the first full batch on, a thread runs the inserts.
+    if (!m.writer_thread) m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); });
+    m.batch = m.writer_thread->submit(std::move(m.batch), std::exchange(m.batch_used, 0));
+  }
 }
 
 std::size_t TranslationMemory::ImportSession::added() const { return state_ ? state_->added : 0; }
 
 void TranslationMemory::ImportSession::commit() {
   if (!state_ || state_->done) throw ArgumentError("import session already committed");
-  state_->tm->flush_counts();
-  if (state_->added >= kOptimizeAfterUnits) state_->tm->optimize_indexes();
+  Impl& m = *state_->tm;
+  m.settle();
+  m.writer_thread.reset();
+  m.flush_counts();
+  if (state_->added >= kOptimizeAfterUnits) m.optimize_indexes();
+  m.restore_fts_options();
   state_->transaction->commit();
   state_->done = true;
   state_->tm->end_write();

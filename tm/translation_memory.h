@@ -34,7 +34,7 @@ struct OpenOptions {
 
 struct LookupOptions {
   std::string from;                // language of the query
-  std::vector<std::string> to;     // target languages; empty = all others
+  std::vector<std::string> to;     // target languages; empty = all others. Given, a hit needs one of them
   int min_score = 70;              // 0..100
   std::size_t limit = 5;
 };
@@ -56,6 +56,9 @@ struct LookupHit {
   std::int64_t segment_id = 0;     // the source segment
 };
 
+// The term is matched on matching keys (case, digit style, width and Arabic
+// marks do not count). It needs two characters at least, except in Chinese
+// and Japanese (ArgumentError otherwise).
 struct ConcordanceOptions {
   std::optional<std::string> lang;  // search only this language; default all
   std::size_t limit = 50;
@@ -90,6 +93,9 @@ struct TmStats {
   std::uint64_t file_bytes = 0;
 };
 
+// Not thread-safe: one object (one SQLite connection) per thread; several
+// objects, also in several processes, may use the same file (WAL: readers
+// never wait; a second writer waits up to busy_timeout_ms).
 class TranslationMemory {
  public:
   // Opens (and, with create, creates or migrates) the TM at `path`.
@@ -107,6 +113,9 @@ class TranslationMemory {
   // The stored document's versions (to skip unchanged sets in batches).
   std::optional<StoredDocument> document_info(const std::string& key) const;  // units left empty
 
+  // Every stored document key, sorted (byte order).
+  std::vector<std::string> document_keys() const;
+
   std::vector<LookupHit> lookup(const std::string& text, const LookupOptions& options) const;
   std::vector<ConcordanceHit> concordance(const std::string& term, const ConcordanceOptions& options) const;
   TmStats stats() const;
@@ -116,7 +125,9 @@ class TranslationMemory {
   std::vector<std::string> languages() const;
 
   // Streams every unit (optionally of one document, at or above a
-  // confidence), in document then position order, with flat memory.
+  // confidence), in document (key) then position order, with flat memory:
+  // no sort, and during the scan a small page cache and no memory map (a
+  // full scan would otherwise keep the whole file resident).
   void for_each_unit(const std::function<void(const UnitRecord&)>& visit,
                      const std::optional<std::string>& document_key = std::nullopt,
                      double min_confidence = 0.0) const;
@@ -126,7 +137,14 @@ class TranslationMemory {
   // store_document, the header replaces a stored document with the same key
   // (when the session commits); the header's own units, if any, come first.
   // One session at a time per TranslationMemory, which must outlive it;
-  // store_document during a session throws ArgumentError.
+  // store_document during a session throws ArgumentError, and this object's
+  // own reads see the session's uncommitted units (other connections do
+  // not). A session uses a larger page cache (1 GiB at most), larger FTS5
+  // pending-term buffers (64 MiB per index) without incremental merging,
+  // and, when it added 100,000 units or more, merges the trigram indexes
+  // before it commits (faster lookups afterwards). From its 257th unit on,
+  // a second thread runs the inserts while add() checks and prepares the
+  // next units (keys, hashes, trigram counts) on the caller's thread.
   class ImportSession;
   ImportSession begin_import(const StoredDocument& header);
 
@@ -143,6 +161,9 @@ class TranslationMemory::ImportSession {
   ~ImportSession();
   ImportSession(ImportSession&&) noexcept;
   ImportSession& operator=(ImportSession&&) = delete;
+  // Throws ArgumentError for a unit that cannot be stored (nothing of it is
+  // kept; the session goes on), and the writer thread's error (disk full,
+  // …) for any later call once it failed (the session can only roll back).
   void add(const StoredUnit& unit);
   std::size_t added() const;
   void commit();
