@@ -279,7 +279,7 @@ class KeyTokenizer {
       if (is_digit(static_cast<char>(c < 0x80 ? c : 0))) {
         t.alnum = true;
       } else if (is_letter_or_mark(c) && !is_cjk_letter(c)) {
-        if (u_isalpha(static_cast<UChar32>(c))) {
+        if (c < 0x80 || u_isalpha(static_cast<UChar32>(c))) {  // ASCII here: a letter
           has_letter = true;
           if (!is_latin_letter(c)) t.latin = false;
         }
@@ -645,8 +645,8 @@ constexpr std::string_view kFoldLatinExtA =
     "uuuuuuwwyyyzzzzzzs";
 static_assert(kFoldLatin1.size() == 0x20 && kFoldLatinExtA.size() == 0x80);
 
-std::string cognate_key(std::string_view word) {
-  std::string out;
+std::string_view cognate_key(std::string_view word, std::string& buffer) {
+  buffer.assign(1, '~');
   int letters = 0;
   for (std::size_t i = 0; i < word.size() && letters < 4;) {
     char32_t c = utf8::next(word, i);
@@ -656,12 +656,22 @@ std::string cognate_key(std::string_view word) {
     } else if (c >= 0x100 && c <= 0x17F) {
       c = static_cast<unsigned char>(kFoldLatinExtA[c - 0x100]);
     }
-    if (c == '/' || !u_isalpha(static_cast<UChar32>(c))) return {};
-    utf8::append(out, c);
+    if (c < 0x80) {
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return {};
+      buffer.push_back(static_cast<char>(c));
+    } else {
+      if (!u_isalpha(static_cast<UChar32>(c))) return {};
+      utf8::append(buffer, c);
+    }
     ++letters;
   }
   if (letters < 4) return {};
-  return cat({"~", out});
+  return buffer;
+}
+
+std::string cognate_key(std::string_view word) {
+  std::string buffer;
+  return std::string(cognate_key(word, buffer));
 }
 
 }  // namespace untm

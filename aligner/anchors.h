@@ -33,5 +33,8 @@ void tokenize_key(std::string_view key, std::string_view lang, std::vector<std::
 // The cognate key of a word for same-script pairs: its first four letters
 // without diacritics ("résolution" -> "~reso"), or empty for shorter words.
 std::string cognate_key(std::string_view word);
+// The same, written into `buffer` (no allocation once it has grown): a view
+// of it, or empty.
+std::string_view cognate_key(std::string_view word, std::string& buffer);
 
 }  // namespace untm

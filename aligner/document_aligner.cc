@@ -19,7 +19,21 @@ struct Version {
   std::vector<SentenceRef> sentences;           // all their sentences, in order
   std::vector<std::size_t> first_sentence;      // per content paragraph: index into `sentences`
   std::vector<SentenceFeatures> sentence_features;
-  std::vector<SentenceFeatures> paragraph_features;
+  // Per content paragraph, made when a paragraph gap needs them (most
+  // paragraphs are matched by label and never need them); the pivot's serve
+  // every pair.
+  mutable std::vector<SentenceFeatures> paragraph_features;
+  mutable std::vector<char> paragraph_features_made;
+
+  // The features of content paragraphs [begin, end), made if not yet.
+  std::span<const SentenceFeatures> paragraph_span(std::size_t begin, std::size_t end) const {
+    for (std::size_t p = begin; p < end; ++p) {
+      if (paragraph_features_made[p]) continue;
+      paragraph_features[p] = make_features(doc->paragraphs[paragraphs[p]].text, lang);
+      paragraph_features_made[p] = 1;
+    }
+    return {paragraph_features.data() + begin, end - begin};
+  }
 };
 
 Version prepare(const Document& doc) {
@@ -31,13 +45,14 @@ Version prepare(const Document& doc) {
     if (paragraph.kind == ParagraphKind::meta || paragraph.sentences.empty()) continue;
     v.first_sentence.push_back(v.sentences.size());
     v.paragraphs.push_back(p);
-    v.paragraph_features.push_back(make_features(paragraph.text, doc.lang));
     for (std::size_t s = 0; s < paragraph.sentences.size(); ++s) {
       v.sentences.push_back({p, s});
       v.sentence_features.push_back(make_features(paragraph.sentences[s].text, doc.lang));
     }
   }
   v.first_sentence.push_back(v.sentences.size());
+  v.paragraph_features.resize(v.paragraphs.size());
+  v.paragraph_features_made.assign(v.paragraphs.size(), 0);
   return v;
 }
 
@@ -92,8 +107,12 @@ std::vector<ParagraphGroup> align_paragraphs(const Version& a, const Version& b,
   std::vector<ParagraphGroup> groups;
   std::size_t ia = 0, ib = 0;
   auto align_gap = [&](std::size_t end_a, std::size_t end_b) {
-    std::span<const SentenceFeatures> fa(a.paragraph_features.data() + ia, end_a - ia);
-    std::span<const SentenceFeatures> fb(b.paragraph_features.data() + ib, end_b - ib);
+    // With one side empty only the sizes matter (all 1-0 or 0-1 beads).
+    const bool both = end_a > ia && end_b > ib;
+    std::span<const SentenceFeatures> fa =
+        both ? a.paragraph_span(ia, end_a) : std::span<const SentenceFeatures>(a.paragraph_features.data() + ia, end_a - ia);
+    std::span<const SentenceFeatures> fb =
+        both ? b.paragraph_span(ib, end_b) : std::span<const SentenceFeatures>(b.paragraph_features.data() + ib, end_b - ib);
     for (const Bead& bead : align_sentences(fa, fb, model)) {
       ParagraphGroup g;
       for (std::size_t k : bead.src) g.a.push_back(ia + k);

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -41,14 +42,26 @@ class KeyIndex {
   std::uint32_t find(std::string_view key) const;
   // The id of `key`, added with the next id if new.
   std::uint32_t intern(std::string_view key);
-  std::size_t size() const { return keys_.size(); }
-  const std::string& key(std::uint32_t id) const { return keys_[id]; }
+  std::size_t size() const { return begin_.size() - 1; }
+  std::string_view key(std::uint32_t id) const { return {chars_.data() + begin_[id], begin_[id + 1] - begin_[id]}; }
 
  private:
-  static std::uint64_t hash(std::string_view key);
+  // A slot holds an id and the high half of its key's hash: the position in
+  // the table and a tag that rules out most other keys without comparing
+  // them (and lets the table grow without hashing the keys again).
+  struct Slot {
+    std::uint32_t id = kNone;
+    std::uint32_t tag = 0;
+  };
+  static std::uint32_t hash(std::string_view key);
+  bool equals(std::uint32_t id, std::string_view key) const {
+    return begin_[id + 1] - begin_[id] == key.size() &&
+           (key.empty() || std::memcmp(chars_.data() + begin_[id], key.data(), key.size()) == 0);
+  }
   void grow();
-  std::vector<std::string> keys_;
-  std::vector<std::uint32_t> slots_;  // ids, kNone for empty
+  std::string chars_;                      // the keys, one after another
+  std::vector<std::uint32_t> begin_{0};    // key id -> its first byte in chars_; one extra at the end
+  std::vector<Slot> slots_;
 };
 
 class Lexicon {
@@ -63,7 +76,7 @@ class Lexicon {
   // Side 0: source keys; side 1: target keys.
   std::uint32_t find(int side, std::string_view key) const;
   const Entry& entry(int side, std::uint32_t id) const { return entries_[side][id]; }
-  const std::string& key(int side, std::uint32_t id) const { return index_[static_cast<std::size_t>(side)].key(id); }
+  std::string_view key(int side, std::uint32_t id) const { return index_[static_cast<std::size_t>(side)].key(id); }
   std::size_t size(int side) const { return index_[static_cast<std::size_t>(side)].size(); }
   // Number of (key, translation) pairs in both directions.
   std::size_t pair_count() const;

@@ -239,75 +239,22 @@ class EvidenceBuilder {
     const bool same_script = ss == ts && ss != Script::other;
     const bool latin_bridge[2] = {ss == Script::latin && ts != Script::latin, ts == Script::latin && ss != Script::latin};
 
-    // Anchor ids, shared by both sides (identity is the counterpart).
-    for (int s = 0; s < 2; ++s) {
-      sentence_anchors_[s].resize(feats_[s].size());
-      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-        for (const std::string& a : feats_[s][i].anchors) {
-          const std::uint32_t id = intern(a);
-          sentence_anchors_[s][i].push_back(id);
-          if (a.size() > 1 && a.front() == '=' && latin_words_.intern(std::string_view(a).substr(1)) == latin_anchor_.size())
-            latin_anchor_.push_back(id);
-        }
-      }
-    }
-    for (int s = 0; s < 2; ++s) {
-      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-        auto& ids = sentence_anchors_[s][i];
-        // Latin words of an en/fr/es side that the zh/ar/ru side writes in
-        // Latin letters.
-        if (latin_bridge[s] && latin_words_.size() > 0) {
-          for (const std::string& w : feats_[s][i].words) {
-            const std::uint32_t k = latin_words_.find(w);
-            if (k != KeyIndex::kNone) ids.push_back(latin_anchor_[k]);
-          }
-        }
-        if (same_script) {
-          for (const std::string& w : feats_[s][i].words) {
-            std::string key = cognate_key(w);
-            if (!key.empty()) ids.push_back(intern(key));
-          }
-        }
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-      }
-    }
-    // Lexicon keys of each sentence, looked up once.
-    if (lex) {
-      for (int s = 0; s < 2; ++s) {
-        word_begin_[s].assign(1, 0);
-        for (const SentenceFeatures& f : feats_[s]) {
-          const std::size_t first = word_ids_[s].size();
-          for (const std::string& w : f.words) {
-            const std::uint32_t k = lex->find(s, lexicon_key(w));
-            if (k != Lexicon::kNone) word_ids_[s].push_back(k);
-          }
-          std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
-          word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
-                             word_ids_[s].end());
-          word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
-        }
-      }
-    }
+    string_ids(same_script, latin_bridge, lex);
     const std::size_t anchors = anchor_kind_.size();
     // Sentences of each side holding each anchor.
     for (int s = 0; s < 2; ++s) {
       anchor_df_[s].assign(anchors, 0);
-      for (const auto& ids : sentence_anchors_[s])
-        for (std::uint32_t id : ids) ++anchor_df_[s][id];
+      for (std::uint32_t id : sentence_anchors_[s].ids) ++anchor_df_[s][id];
     }
 
     Evidence ev;
-    ev.anchor_kind = anchor_kind_;
-    ev.anchor_df[0] = anchor_df_[0];
-    ev.anchor_df[1] = anchor_df_[1];
     // Strong items for the coarse pass.
     std::vector<std::pair<float, std::uint32_t>> rare;
     ev.strong_begin.push_back(0);
     ev.strong_ids_begin.push_back(0);
     for (std::size_t i = 0; i < feats_[0].size(); ++i) {
       std::size_t items = 0;
-      for (std::uint32_t id : sentence_anchors_[0][i]) {
+      for (std::uint32_t id : sentence_anchors_[0].of(i)) {
         const AnchorKind kind = anchor_kind_[id];
         if ((kind == AnchorKind::number || kind == AnchorKind::symbol || kind == AnchorKind::latin) &&
             anchor_df_[1][id] > 0 && items < kMaxStrongItems) {
@@ -342,12 +289,22 @@ class EvidenceBuilder {
       const double other_n = static_cast<double>(feats_[o].size());
       std::vector<RawItem> items;
       std::vector<std::uint32_t> counterparts;
-      // Each lexicon entry is priced once.
-      std::vector<float> entry_spread(lex ? lex->size(s) : 0, -1.0f);
+      // Each lexicon entry is priced once (a scratch table of this thread,
+      // all -1 between calls: the entries priced are reset at the end).
+      std::vector<float>& entry_spread = entry_spread_scratch();
+      if (lex && entry_spread.size() < lex->size(s)) entry_spread.resize(lex->size(s), -1.0f);
+      std::vector<std::uint32_t> priced;
+      struct Reset {  // also if something throws
+        std::vector<float>& table;
+        std::vector<std::uint32_t>& keys;
+        ~Reset() {
+          for (std::uint32_t k : keys) table[k] = -1.0f;
+        }
+      } reset{entry_spread, priced};
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
         items.clear();
         counterparts.clear();
-        for (std::uint32_t id : sentence_anchors_[s][i]) {
+        for (std::uint32_t id : sentence_anchors_[s].of(i)) {
           out.present.push_back(id);
           const int kind = static_cast<int>(anchor_kind_[id]);
           const std::uint32_t df = anchor_df_[o][id];
@@ -367,7 +324,10 @@ class EvidenceBuilder {
             out.present.push_back(id);
             const Lexicon::Entry& e = lex->entry(s, k);
             if (e.translations.empty()) continue;
-            if (entry_spread[k] < 0) entry_spread[k] = static_cast<float>(spread_of(e.q, e.r));
+            if (entry_spread[k] < 0) {
+              entry_spread[k] = static_cast<float>(spread_of(e.q, e.r));
+              priced.push_back(k);
+            }
             if (entry_spread[k] == 0) continue;
             const auto begin = static_cast<std::uint32_t>(counterparts.size());
             for (std::uint32_t t : e.translations) counterparts.push_back(static_cast<std::uint32_t>(anchors + t));
@@ -402,7 +362,74 @@ class EvidenceBuilder {
         out.match_begin.push_back(static_cast<std::uint32_t>(out.match_id.size()));
       }
     }
+    ev.anchor_kind = std::move(anchor_kind_);
+    ev.anchor_df[0] = std::move(anchor_df_[0]);
+    ev.anchor_df[1] = std::move(anchor_df_[1]);
     return ev;
+  }
+
+  // Anchor ids, shared by both sides (identity is the counterpart), from
+  // the strings. First the anchors of every sentence (flat, in order:
+  // sentence i's are [first[i], first[i+1]) of its side), then cognates.
+  void string_ids(bool same_script, const bool latin_bridge[2], const Lexicon* lex) {
+    std::vector<std::uint32_t> first_ids[2], first_begin[2];
+    for (int s = 0; s < 2; ++s) {
+      first_begin[s].reserve(feats_[s].size() + 1);
+      first_begin[s].push_back(0);
+      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+        for (const std::string& a : feats_[s][i].anchors) {
+          const std::uint32_t id = intern(a);
+          first_ids[s].push_back(id);
+          if (a.size() > 1 && a.front() == '=' && latin_words_.intern(std::string_view(a).substr(1)) == latin_anchor_.size())
+            latin_anchor_.push_back(id);
+        }
+        first_begin[s].push_back(static_cast<std::uint32_t>(first_ids[s].size()));
+      }
+    }
+    std::vector<std::uint32_t> ids;
+    for (int s = 0; s < 2; ++s) {
+      SentenceIds& out = sentence_anchors_[s];
+      out.begin.reserve(feats_[s].size() + 1);
+      out.ids.reserve(first_ids[s].size());
+      for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+        ids.assign(first_ids[s].begin() + first_begin[s][i], first_ids[s].begin() + first_begin[s][i + 1]);
+        // Latin words of an en/fr/es side that the zh/ar/ru side writes in
+        // Latin letters.
+        if (latin_bridge[s] && latin_words_.size() > 0) {
+          for (const std::string& w : feats_[s][i].words) {
+            const std::uint32_t k = latin_words_.find(w);
+            if (k != KeyIndex::kNone) ids.push_back(latin_anchor_[k]);
+          }
+        }
+        if (same_script) {
+          for (const std::string& w : feats_[s][i].words) {
+            const std::string_view key = cognate_key(w, cognate_buffer_);
+            if (!key.empty()) ids.push_back(intern(key));
+          }
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        out.ids.insert(out.ids.end(), ids.begin(), ids.end());
+        out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
+      }
+    }
+    // Lexicon keys of each sentence, looked up once.
+    if (lex) {
+      for (int s = 0; s < 2; ++s) {
+        word_begin_[s].assign(1, 0);
+        for (const SentenceFeatures& f : feats_[s]) {
+          const std::size_t first = word_ids_[s].size();
+          for (const std::string& w : f.words) {
+            const std::uint32_t k = lex->find(s, lexicon_key(w));
+            if (k != Lexicon::kNone) word_ids_[s].push_back(k);
+          }
+          std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
+          word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
+                             word_ids_[s].end());
+          word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+        }
+      }
+    }
   }
 
  private:
@@ -433,10 +460,22 @@ class EvidenceBuilder {
   const PairModel& model_;
   std::array<double, kAnchorKindCount> recall_{};
   KeyIndex anchor_ids_;
+  std::string cognate_buffer_;
   KeyIndex latin_words_;                    // "unicef" for the anchor "=unicef"
   std::vector<std::uint32_t> latin_anchor_;  // the anchor id of each latin word
   std::vector<AnchorKind> anchor_kind_;
-  std::vector<std::vector<std::uint32_t>> sentence_anchors_[2];
+  // Per sentence: its anchor ids (and cognates, bridged Latin words), sorted.
+  struct SentenceIds {
+    std::vector<std::uint32_t> begin{0};
+    std::vector<std::uint32_t> ids;
+    std::span<const std::uint32_t> of(std::size_t i) const { return {ids.data() + begin[i], ids.data() + begin[i + 1]}; }
+  };
+  SentenceIds sentence_anchors_[2];
+
+  static std::vector<float>& entry_spread_scratch() {
+    thread_local std::vector<float> scratch;
+    return scratch;
+  }
   std::vector<std::uint32_t> anchor_df_[2];
   std::vector<std::uint32_t> word_begin_[2];  // per sentence, into word_ids_
   std::vector<std::uint32_t> word_ids_[2];    // lexicon keys of the sentence, sorted
@@ -712,7 +751,10 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
     const SideItems& own = ev.side[s];
     const SideItems& other = ev.side[1 - s];
     if (!own.any_items) continue;
-    std::vector<std::uint64_t> hits(other.id_space, 0);
+    // A scratch table of this thread, all zero between uses (load(x, false)
+    // clears what load(x, true) set).
+    thread_local std::vector<std::uint64_t> hits;
+    if (hits.size() < other.id_space) hits.resize(other.id_space, 0);
     auto load = [&](std::size_t x, bool set) {
       for (std::uint32_t k = own.match_begin[x]; k < own.match_begin[x + 1]; ++k)
         hits[own.match_id[k]] = set ? hits[own.match_id[k]] | std::uint64_t{1} << own.match_bit[k] : 0;
@@ -884,15 +926,21 @@ Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::si
 
 // The best path through a band (Viterbi). `costs` receives the price of
 // every bead into every cell (kShapes per cell, infinity where none).
-Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_t m, std::vector<float>& costs) {
+// Without `keep_costs`, `costs` is left empty.
+Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_t m, std::vector<float>& costs,
+             bool keep_costs = true) {
   std::vector<double> best(band.cells(), kInf);
   std::vector<std::uint8_t> back(band.cells(), 0xFF);
-  costs.assign(band.cells() * kShapes, std::numeric_limits<float>::infinity());
+  if (keep_costs)
+    costs.assign(band.cells() * kShapes, std::numeric_limits<float>::infinity());
+  else
+    costs.clear();
   best[0] = 0;
   for (std::size_t i = 0; i <= n; ++i) {
     for (std::int64_t j = band.lo[i]; j <= band.hi[i]; ++j) {
       if (i == 0 && j == 0) continue;
-      const Relaxed r = relax(band, best, pricing, i, j, costs.data() + band.at(i, j) * kShapes);
+      const Relaxed r =
+          relax(band, best, pricing, i, j, keep_costs ? costs.data() + band.at(i, j) * kShapes : nullptr);
       const std::size_t cell = band.at(i, j);
       best[cell] = r.cost;
       back[cell] = r.shape;
@@ -1087,7 +1135,7 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   std::vector<float> costs;
   for (int round = 0;; ++round) {
     core.pairs = make_pair_table(core.evidence, band, n, m);
-    core.path = viterbi(band, pricing, n, m, costs);
+    core.path = viterbi(band, pricing, n, m, costs, posteriors);
     if (core.path.edge_points.empty() || exhaustive || round == kMaxWidenings) break;
     widen_at(band, core.path.edge_points, m, extra);
     extra *= 2;
