@@ -1003,8 +1003,8 @@ TEST_CASE("untm export and import usage errors", "[tmx][cli]") {
   CHECK(bad_lang.err.find("--langs EN: not a language code") != std::string::npos);
   CHECK(run_untm("export" + db + out + " --min-confidence 2").exit_code == 2);
   auto missing = run_untm("export --db " + shell_quote((dir / "none.db").string()) + out);
-  CHECK(missing.exit_code == 3);
-  CHECK(missing.err.find("no such translation memory") != std::string::npos);
+  CHECK(missing.exit_code == 4);  // like lookup, concordance and stats
+  CHECK(missing.err.find((dir / "none.db").string() + ": no such TM. Create one with untm align") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "x.tmx"));
   auto no_file = run_untm("import " + shell_quote((dir / "none.tmx").string()) + db);
   CHECK(no_file.exit_code == 3);

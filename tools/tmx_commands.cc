@@ -84,13 +84,6 @@ std::string reasons_text(const std::map<std::string, SkipInfo>& reasons) {
   return join(parts, ", ");
 }
 
-void require_existing_db(const std::string& db) {
-  std::error_code ec;
-  if (!std::filesystem::exists(db, ec))
-    throw InputError(db, db + ": no such translation memory. Build one with untm align or untm import, or check "
-                              "the path.");
-}
-
 int run_export(const ExportArgs& args) {
   ExportOptions options;
   if (args.langs) options.langs = split_langs(*args.langs);
@@ -102,7 +95,6 @@ int run_export(const ExportArgs& args) {
   options.tmx_path = args.tmx;
   options.tsv_path = args.tsv;
   options.moses_prefix = args.moses;
-  require_existing_db(args.db);
   TranslationMemory tm(args.db, OpenOptions{.create = false, .read_only = true});
   ExportReport report = export_tm(tm, options);
 

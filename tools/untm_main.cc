@@ -5,8 +5,10 @@
 
 #include "tm/sqlite_info.h"
 #include "tools/align_command.h"
+#include "tools/batch_command.h"
 #include "tools/cli_common.h"
 #include "tools/eval_command.h"
+#include "tools/merge_command.h"
 #include "tools/segment_command.h"
 #include "tools/tm_commands.h"
 #include "tools/tmx_commands.h"
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
   add_eval_command(app, exit_code);
   add_tm_commands(app, exit_code);
   add_tmx_commands(app, exit_code);
+  add_batch_command(app, exit_code);
+  add_merge_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

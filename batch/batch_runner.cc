@@ -1,0 +1,354 @@
+#include "batch/batch_runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <new>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "aligner/errors.h"
+#include "aligner/sha256.h"
+#include "batch/discovery.h"
+#include "tm/aligned_document.h"
+#include "tm/translation_memory.h"
+
+namespace untm {
+
+std::string_view to_string(SetStatus status) {
+  switch (status) {
+    case SetStatus::stored: return "stored";
+    case SetStatus::replaced: return "replaced";
+    case SetStatus::unchanged: return "unchanged";
+    case SetStatus::incomplete: return "incomplete";
+    case SetStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// What a worker hands the writer: the report, and the document to store
+// unless the set was skipped or failed.
+struct WorkResult {
+  SetReport report;
+  std::optional<StoredDocument> document;
+};
+
+// A bounded hand-over from the workers to the writer: workers wait when it
+// is full, so aligned documents never pile up in memory.
+class ResultQueue {
+ public:
+  ResultQueue(std::size_t capacity, std::size_t producers) : capacity_(capacity), producers_(producers) {}
+
+  // False when the queue was closed (the writer gave up).
+  bool push(WorkResult&& result) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(result));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  void producer_done() {
+    std::lock_guard lock(mutex_);
+    --producers_;
+    not_empty_.notify_all();
+  }
+
+  enum class Pop { item, timeout, finished };
+  Pop pop(WorkResult& out, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_for(lock, wait, [&] { return !items_.empty() || producers_ == 0; })) return Pop::timeout;
+    if (items_.empty()) return Pop::finished;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return Pop::item;
+  }
+
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<WorkResult> items_;
+  std::size_t capacity_;
+  std::size_t producers_;
+  bool closed_ = false;
+};
+
+// Joins the workers however run_batch leaves (a writer error included).
+class WorkerGroup {
+ public:
+  explicit WorkerGroup(ResultQueue& queue) : queue_(queue) {}
+  ~WorkerGroup() {
+    queue_.close();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  WorkerGroup(const WorkerGroup&) = delete;
+  WorkerGroup& operator=(const WorkerGroup&) = delete;
+  template <typename F>
+  void start(F&& body) {
+    threads_.emplace_back(std::forward<F>(body));
+  }
+
+ private:
+  ResultQueue& queue_;
+  std::vector<std::thread> threads_;
+};
+
+struct FileHash {
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+
+FileHash hash_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, path + ": cannot open the file. Check that it exists and is readable.");
+  Sha256 hash;
+  FileHash out;
+  std::string buffer(1 << 16, '\0');
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    hash.update(std::string_view(buffer.data(), n));
+    out.bytes += n;
+  }
+  if (in.bad()) throw InputError(path, path + ": reading the file failed. Check the disk and try again.");
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::uint8_t b : hash.finish()) {
+    out.sha256 += kHex[b >> 4];
+    out.sha256 += kHex[b & 15];
+  }
+  return out;
+}
+
+// Same files (language and content) and the same aligner as stored.
+bool unchanged(const StoredDocument& stored, const std::vector<VersionFile>& files,
+               const std::vector<FileHash>& hashes) {
+  if (stored.aligner_version != kAlignerVersion || stored.versions.size() != files.size()) return false;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto it = std::find_if(stored.versions.begin(), stored.versions.end(),
+                                 [&](const StoredVersion& v) { return v.lang == *files[i].lang; });
+    if (it == stored.versions.end() || it->sha256 != hashes[i].sha256) return false;
+  }
+  return true;
+}
+
+class SetWorker {
+ public:
+  SetWorker(const BatchOptions& options, const std::vector<std::string>& expected_langs, bool langs_given)
+      : options_(options), expected_langs_(expected_langs), langs_given_(langs_given) {}
+
+  WorkResult process(const DiscoveredSet& set, const TranslationMemory& tm) const {
+    const auto start = Clock::now();
+    WorkResult result;
+    SetReport& report = result.report;
+    report.key = set.key;
+    for (const auto& f : set.files) report.versions.push_back(SetVersionReport{*f.lang, f.path, 0, "", "", 0, 0});
+    for (const auto& lang : expected_langs_) {
+      if (std::none_of(set.files.begin(), set.files.end(), [&](const VersionFile& f) { return *f.lang == lang; })) {
+        report.missing_langs.push_back(lang);
+        report.warnings.push_back("set " + set.key + ": no " + lang + " version (" +
+                                  (langs_given_ ? "asked for by --langs" : "most sets in the batch have one") + ")");
+      }
+    }
+    try {
+      if (!set.conflicts.empty()) {
+        report.status = SetStatus::failed;
+        report.error = set.conflicts.front();
+        for (std::size_t i = 1; i < set.conflicts.size(); ++i) report.error += " " + set.conflicts[i];
+      } else if (set.files.size() < 2) {
+        report.status = SetStatus::incomplete;
+        for (std::size_t i = 0; i < set.files.size(); ++i) report.versions[i].bytes = hash_file(set.files[i].path).bytes;
+        report.input_bytes = report.versions.empty() ? 0 : report.versions.front().bytes;
+        report.warnings.push_back("set " + set.key + ": only " + (set.files.empty() ? "no" : *set.files.front().lang) +
+                                  " found; a set needs two language versions to be aligned");
+      } else {
+        align(set, tm, result);
+      }
+    } catch (const Error& e) {
+      fail(report, e.what());
+    } catch (const std::bad_alloc&) {
+      fail(report, "out of memory while aligning this set. Free memory or lower --jobs and run the batch again.");
+    } catch (const std::exception& e) {
+      fail(report, std::string("internal error: ") + e.what() + ". Please report it with the set's files.");
+    }
+    report.seconds = seconds_since(start);
+    return result;
+  }
+
+ private:
+  static void fail(SetReport& report, const std::string& message) {
+    report.status = SetStatus::failed;
+    report.error = message;
+  }
+
+  void align(const DiscoveredSet& set, const TranslationMemory& tm, WorkResult& result) const {
+    SetReport& report = result.report;
+    std::vector<FileHash> hashes;
+    for (const auto& f : set.files) hashes.push_back(hash_file(f.path));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      report.versions[i].bytes = hashes[i].bytes;
+      report.input_bytes += hashes[i].bytes;
+    }
+    const std::optional<StoredDocument> stored = tm.document_info(set.key);
+    if (stored && !options_.force && unchanged(*stored, set.files, hashes)) {
+      report.status = SetStatus::unchanged;
+      for (auto& v : report.versions) {
+        for (const auto& s : stored->versions) {
+          if (s.lang != v.lang) continue;
+          v.paragraphs = s.paragraphs;
+          v.sentences = s.sentences;
+        }
+      }
+      return;
+    }
+    AlignedDocumentSet aligned = align_document_set(DocumentSetInput{set.key, set.files}, options_.align);
+    for (std::size_t i = 0; i < aligned.versions.size() && i < report.versions.size(); ++i) {
+      const VersionReport& v = aligned.versions[i];
+      SetVersionReport& r = report.versions[i];
+      r.detected_lang = v.detected_lang;
+      r.encoding = v.encoding;
+      r.paragraphs = v.paragraphs;
+      r.sentences = v.sentences;
+    }
+    for (const auto& w : aligned.warnings) report.warnings.push_back(w);
+    const auto& units = aligned.alignment.units;
+    double sum = 0;
+    report.min_confidence = units.empty() ? 0 : 1;
+    for (const auto& u : units) {
+      sum += u.confidence;
+      report.min_confidence = std::min(report.min_confidence, u.confidence);
+      if (u.low_confidence) ++report.low_confidence;
+    }
+    report.mean_confidence = units.empty() ? 0 : sum / static_cast<double>(units.size());
+    result.document = to_stored_document(aligned);
+    report.units = result.document->units.size();
+    report.status = stored ? SetStatus::replaced : SetStatus::stored;
+  }
+
+  const BatchOptions& options_;
+  const std::vector<std::string>& expected_langs_;
+  bool langs_given_;
+};
+
+}  // namespace
+
+BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
+  const auto start = Clock::now();
+  if (options.roots.empty()) throw ArgumentError("untm batch needs at least one folder of document sets.");
+  Discovery discovery = discover_document_sets(options.roots, options.langs);
+  // A set lacks a language when --langs asks for it, or else when at least
+  // half of all the sets found (every shard sees the same) have it: a batch
+  // of en/ar/es sets with one zh set does not make every other set lack zh.
+  std::vector<std::string> expected_langs = options.langs;
+  if (expected_langs.empty()) {
+    std::map<std::string, std::size_t> sets_with;
+    for (const auto& s : discovery.sets)
+      for (const auto& f : s.files) ++sets_with[*f.lang];
+    for (const auto& lang : discovery.languages)
+      if (2 * sets_with[lang] >= discovery.sets.size()) expected_langs.push_back(lang);
+  }
+  std::vector<DiscoveredSet> sets;
+  for (auto& s : discovery.sets)
+    if (!options.shard || in_shard(s.key, *options.shard)) sets.push_back(std::move(s));
+
+  BatchTotals totals;
+  totals.sets = sets.size();
+  totals.warnings = discovery.warnings.size();
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(jobs, sets.size())));
+  totals.jobs = jobs;
+
+  // The writer's connection creates the TM; each worker reads through its own.
+  TranslationMemory writer(options.db_path);
+  std::vector<TranslationMemory> readers;
+  OpenOptions read_options;
+  read_options.create = false;
+  read_options.read_only = true;
+  for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, read_options);
+
+  observer.on_start(sets.size(), discovery.warnings);
+  BatchProgress progress;
+  progress.total = sets.size();
+  progress.warnings = totals.warnings;
+
+  ResultQueue queue(2 * static_cast<std::size_t>(jobs), jobs);
+  const SetWorker worker(options, expected_langs, !options.langs.empty());
+  std::atomic<std::size_t> next{0};
+  {
+    WorkerGroup group(queue);
+    for (unsigned j = 0; j < jobs; ++j) {
+      group.start([&, j] {
+        for (std::size_t i; (i = next.fetch_add(1)) < sets.size();) {
+          if (!queue.push(worker.process(sets[i], readers[j]))) break;
+        }
+        queue.producer_done();
+      });
+    }
+    WorkResult result;
+    for (;;) {
+      const auto got = queue.pop(result, std::chrono::milliseconds(1000));
+      progress.elapsed_seconds = seconds_since(start);
+      if (got == ResultQueue::Pop::finished) break;
+      if (got == ResultQueue::Pop::timeout) {
+        observer.on_tick(progress);
+        continue;
+      }
+      SetReport& report = result.report;
+      if (result.document) {
+        try {
+          writer.store_document(*result.document);
+        } catch (const ArgumentError& e) {
+          // The set's own data was refused (store_document checks it): the
+          // set fails, the batch goes on. Database errors end the batch.
+          report.status = SetStatus::failed;
+          report.error = e.what();
+        }
+      }
+      ++totals.by_status[report.status];
+      if (report.status == SetStatus::stored || report.status == SetStatus::replaced ||
+          report.status == SetStatus::unchanged) {
+        for (const auto& v : report.versions) ++totals.sets_per_language[v.lang];
+      }
+      if (report.status == SetStatus::stored || report.status == SetStatus::replaced) {
+        totals.units += report.units;
+        totals.low_confidence += report.low_confidence;
+      }
+      totals.warnings += report.warnings.size();
+      totals.input_bytes += report.input_bytes;
+      ++progress.done;
+      if (report.status == SetStatus::failed) ++progress.failed;
+      progress.warnings += report.warnings.size();
+      progress.units = totals.units;
+      progress.input_bytes = totals.input_bytes;
+      progress.elapsed_seconds = seconds_since(start);
+      observer.on_set(report, progress);
+      result = WorkResult{};
+    }
+  }
+  totals.seconds = seconds_since(start);
+  return totals;
+}
+
+}  // namespace untm

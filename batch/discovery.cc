@@ -1,0 +1,113 @@
+#include "batch/discovery.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "aligner/errors.h"
+#include "aligner/language.h"
+
+namespace untm {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string lower_extension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+// The set key of a file whose language the name gives: the folder for
+// "LANG.txt", else the name before the language part.
+std::string key_of(const fs::path& path) {
+  const std::string stem = path.stem().string();
+  if (language_from_file_name(stem + ".txt") && stem.find_first_of("._-") == std::string::npos)
+    return fs::absolute(path).parent_path().filename().string();
+  const auto sep = stem.find_last_of("._-");
+  return stem.substr(0, sep);
+}
+
+int language_rank(const std::string& lang) {
+  const auto& official = official_languages();
+  const auto it = std::find(official.begin(), official.end(), lang);
+  return it == official.end() ? static_cast<int>(official.size()) : static_cast<int>(it - official.begin());
+}
+
+bool hidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+}  // namespace
+
+Discovery discover_document_sets(const std::vector<std::string>& roots, const std::vector<std::string>& langs) {
+  // key → lang → paths claiming it (more than one is a conflict)
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
+  Discovery result;
+  std::set<std::string> seen_files;  // the same file reached twice (overlapping roots) counts once
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec))
+      throw InputError(root, root + ": not a folder. Give folders that hold document sets (KEY.LANG.txt files or "
+                                    "KEY/LANG.txt).");
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+    if (ec) throw InputError(root, root + ": cannot read the folder (" + ec.message() + "). Check its permissions.");
+    std::vector<fs::path> files;
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) throw InputError(root, root + ": cannot read the folder (" + ec.message() + "). Check its permissions.");
+      const fs::path& path = it->path();
+      if (hidden(path)) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (!it->is_regular_file(ec) || lower_extension(path) != ".txt") continue;
+      files.push_back(path);
+    }
+    std::sort(files.begin(), files.end());  // deterministic warnings and conflicts
+    for (const fs::path& path : files) {
+      const std::string name = path.string();
+      std::error_code canonical_ec;
+      const fs::path canonical = fs::weakly_canonical(path, canonical_ec);
+      if (!seen_files.insert(canonical_ec ? name : canonical.string()).second) continue;
+      const auto lang = language_from_file_name(name);
+      if (!lang) {
+        result.warnings.push_back(name + ": skipped: the name gives no language. Name it KEY.LANG.txt (e.g. "
+                                         "S_2011_245.en.txt) or put it in a folder as LANG.txt.");
+        continue;
+      }
+      if (!langs.empty() && std::find(langs.begin(), langs.end(), *lang) == langs.end()) continue;
+      found[key_of(path)][*lang].push_back(name);
+      ++result.files;
+    }
+  }
+  std::set<std::string> languages;
+  for (auto& [key, by_lang] : found) {
+    DiscoveredSet set;
+    set.key = key;
+    for (auto& [lang, paths] : by_lang) {
+      languages.insert(lang);
+      set.files.push_back(VersionFile{paths.front(), lang});
+      if (paths.size() > 1) {
+        std::string list;
+        for (const auto& p : paths) list += (list.empty() ? "" : ", ") + p;
+        set.conflicts.push_back("set " + key + ": " + std::to_string(paths.size()) + " files in " + lang + " (" +
+                                list + "). Keys must be unique across the batch: rename or remove all but one.");
+      }
+    }
+    std::stable_sort(set.files.begin(), set.files.end(), [](const VersionFile& a, const VersionFile& b) {
+      return language_rank(*a.lang) < language_rank(*b.lang) ||
+             (language_rank(*a.lang) == language_rank(*b.lang) && *a.lang < *b.lang);
+    });
+    result.sets.push_back(std::move(set));
+  }
+  result.languages.assign(languages.begin(), languages.end());
+  std::stable_sort(result.languages.begin(), result.languages.end(), [](const std::string& a, const std::string& b) {
+    return language_rank(a) < language_rank(b) || (language_rank(a) == language_rank(b) && a < b);
+  });
+  return result;
+}
+
+}  // namespace untm

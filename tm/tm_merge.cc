@@ -1,0 +1,65 @@
+#include "tm/tm_merge.h"
+
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "aligner/errors.h"
+
+namespace untm {
+namespace {
+
+// Same files, same aligner: nothing to copy. Documents without versions (TMX
+// imports) carry no hashes, so they are always copied.
+bool same_version(const StoredDocument& a, const StoredDocument& b) {
+  if (a.versions.empty() || a.aligner_version != b.aligner_version || a.versions.size() != b.versions.size())
+    return false;
+  for (std::size_t i = 0; i < a.versions.size(); ++i) {
+    if (a.versions[i].lang != b.versions[i].lang || a.versions[i].sha256 != b.versions[i].sha256) return false;
+  }
+  return true;
+}
+
+StoredUnit to_stored_unit(const UnitRecord& record) {
+  StoredUnit unit;
+  unit.paragraph_key = record.paragraph_key;
+  unit.confidence = record.confidence;
+  unit.status = record.status;
+  unit.segments = record.segments;
+  unit.inline_codes = record.inline_codes;
+  return unit;
+}
+
+}  // namespace
+
+MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,
+                     const std::function<void(const std::string& key, bool copied)>& on_document) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(source_path, into.path(), ec))
+    throw ArgumentError(source_path + ": this is the TM being merged into. Give the shard TMs and a different --into.");
+  OpenOptions read_options;
+  read_options.create = false;
+  read_options.read_only = true;
+  const TranslationMemory source(source_path, read_options);
+  MergeResult result;
+  for (const std::string& key : source.document_keys()) {
+    ++result.documents;
+    const std::optional<StoredDocument> header = source.document_info(key);
+    if (!header) continue;  // removed meanwhile by another writer
+    const std::optional<StoredDocument> existing = into.document_info(key);
+    if (existing && same_version(*header, *existing)) {
+      ++result.unchanged;
+      if (on_document) on_document(key, false);
+      continue;
+    }
+    TranslationMemory::ImportSession session = into.begin_import(*header);
+    source.for_each_unit([&](const UnitRecord& record) { session.add(to_stored_unit(record)); }, key);
+    result.units += session.added();
+    session.commit();
+    ++result.copied;
+    if (on_document) on_document(key, true);
+  }
+  return result;
+}
+
+}  // namespace untm
