@@ -69,9 +69,11 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
     std::sort(files.begin(), files.end());  // deterministic warnings and conflicts
     for (const fs::path& path : files) {
       const std::string name = path.string();
-      std::error_code canonical_ec;
-      const fs::path canonical = fs::weakly_canonical(path, canonical_ec);
-      if (!seen_files.insert(canonical_ec ? name : canonical.string()).second) continue;
+      // By absolute path, not resolving links: links under other names are
+      // other sets (a benchmark corpus of linked copies, say).
+      std::error_code absolute_ec;
+      const fs::path absolute = fs::absolute(path, absolute_ec).lexically_normal();
+      if (!seen_files.insert(absolute_ec ? name : absolute.string()).second) continue;
       const auto lang = language_from_file_name(name);
       if (!lang) {
         result.warnings.push_back(name + ": skipped: the name gives no language. Name it KEY.LANG.txt (e.g. "

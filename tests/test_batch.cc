@@ -184,6 +184,22 @@ TEST_CASE("batch: document sets are discovered by file and folder name") {
                         ": not a folder. Give folders that hold document sets (KEY.LANG.txt files or KEY/LANG.txt).");
 }
 
+TEST_CASE("batch: overlapping folders count a file once; links under other names are other sets") {
+  TempDir dir;
+  const fs::path root = dir / "in";
+  fs::create_directories(root / "sub");
+  write_file(root / "sub" / "S_1.en.txt", "text\n");
+  write_file(root / "sub" / "S_1.fr.txt", "texte\n");
+  fs::create_symlink(root / "sub" / "S_1.en.txt", root / "S_2.en.txt");
+  fs::create_symlink(root / "sub" / "S_1.fr.txt", root / "S_2.fr.txt");
+  const Discovery d = discover_document_sets({root.string(), (root / "sub").string(), (root / "sub" / ".." / "sub").string()});
+  REQUIRE(d.sets.size() == 2);
+  CHECK(d.sets[0].key == "S_1");
+  CHECK(d.sets[1].key == "S_2");
+  CHECK(d.files == 4);
+  CHECK(d.sets[0].conflicts.empty());
+}
+
 TEST_CASE("batch: aligns sets, reports each, skips unchanged ones and replaces changed ones") {
   TempDir dir;
   const fs::path root = dir / "in";

@@ -162,7 +162,7 @@ class ConsoleObserver : public BatchObserver {
     if (report_) report_->start(warnings);
     if (!quiet_)
       for (const auto& w : warnings) warn(w);
-    if (!quiet_ && !tty_) fmt::print(stderr, "untm: batch: {} document sets to do\n", sets);
+    if (!quiet_ && !tty_) fmt::print(stderr, "untm: batch: {} document set{} to do\n", sets, sets == 1 ? "" : "s");
   }
 
   void on_set(const SetReport& report, const BatchProgress& progress) override {
