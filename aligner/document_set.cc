@@ -1,15 +1,9 @@
 #include "aligner/document_set.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <system_error>
 
 #include "aligner/document_cleaner.h"
 #include "aligner/errors.h"
@@ -26,43 +20,6 @@ constexpr double kConfidentDetection = 0.8;
 
 constexpr std::size_t kMinVersions = 2;
 constexpr std::size_t kMaxVersions = 6;
-
-[[noreturn]] void throw_unreadable(const std::string& path, const std::string& reason) {
-  throw InputError(path, path + ": cannot read the file (" + reason + "). Check the path.");
-}
-
-std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
-
-// The file's bytes as they are on disk: the hash must be of those, not of the
-// decoded text (same messages as read_text_file).
-std::string read_bytes(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_unreadable(path, errno_text(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) throw_unreadable(path, errno_text(errno));
-  if (S_ISDIR(info.st_mode)) throw_unreadable(path, "it is a directory");
-  std::string bytes;
-  std::size_t used = 0;
-  // st_size is only a hint (pipes report 0); one byte more sees the end
-  // without a second resize.
-  bytes.resize(S_ISREG(info.st_mode) && info.st_size > 0 ? static_cast<std::size_t>(info.st_size) + 1 : 64 * 1024);
-  for (;;) {
-    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
-    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_unreadable(path, errno_text(errno));
-    }
-    if (got == 0) break;
-    used += static_cast<std::size_t>(got);
-  }
-  bytes.resize(used);
-  return bytes;
-}
 
 std::string format_confidence(double value) {
   char buf[16];
@@ -114,7 +71,7 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
       throw ArgumentError(file.path + ": '" + *file.lang +
                           "' is not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, ru "
                           "or es.");
-    const std::string bytes = read_bytes(file.path);
+    const std::string bytes = read_file_bytes(file.path);
     ReadOptions read_options;
     read_options.lossy = options.lossy;
     TextFile text = decode_text(bytes, file.path, read_options);

@@ -364,7 +364,7 @@ TextFile decode_text(std::string_view bytes, const std::string& path,
   return file;
 }
 
-TextFile read_text_file(const std::string& path, const ReadOptions& options) {
+std::string read_file_bytes(const std::string& path) {
   const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_unreadable(path, errno_text(errno));
   struct stat info {};
@@ -389,7 +389,11 @@ TextFile read_text_file(const std::string& path, const ReadOptions& options) {
     used += static_cast<std::size_t>(got);
   }
   bytes.resize(used);
-  return decode_text(bytes, path, options);
+  return bytes;
+}
+
+TextFile read_text_file(const std::string& path, const ReadOptions& options) {
+  return decode_text(read_file_bytes(path), path, options);
 }
 
 }  // namespace untm

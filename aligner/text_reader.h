@@ -26,6 +26,10 @@ struct TextFile {
 TextFile decode_text(std::string_view bytes, const std::string& path,
                      const ReadOptions& options = {});
 
+// The file's bytes as they are on disk (what a file hash is of). Throws
+// InputError if it cannot be read.
+std::string read_file_bytes(const std::string& path);
+
 // Reads and decodes a file. Throws InputError if it cannot be read.
 TextFile read_text_file(const std::string& path,
                         const ReadOptions& options = {});

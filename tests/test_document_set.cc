@@ -18,6 +18,7 @@
 #include "tm/aligned_document.h"
 
 using namespace untm;
+using untm::test::error_of;
 using untm::test::read_file;
 using untm::test::TempDir;
 using untm::test::write_file;
@@ -47,15 +48,6 @@ std::string corpus_file(const std::string& lang) { return (kCorpus / (lang + ".t
 
 bool has_warning(const AlignedDocumentSet& set, const std::string& warning) {
   return std::find(set.warnings.begin(), set.warnings.end(), warning) != set.warnings.end();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

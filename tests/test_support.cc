@@ -70,4 +70,13 @@ CommandResult run_untm(const std::string& arguments) {
   return result;
 }
 
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 }  // namespace untm::test

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,9 @@ struct CommandResult {
 // Runs the untm binary built with the tests, with arguments already quoted
 // for the shell.
 CommandResult run_untm(const std::string& arguments);
+
+// The message of the exception `f` throws, or "(no error)".
+std::string error_of(const std::function<void()>& f);
 
 // Quotes one argument for /bin/sh.
 std::string shell_quote(const std::string& argument);

@@ -16,6 +16,8 @@
 #include "tm/tm_schema.h"
 #include "tm/translation_memory.h"
 
+using untm::test::error_of;
+
 using namespace untm;
 using namespace untm::test;
 
@@ -85,15 +87,6 @@ std::vector<std::string> texts(const TranslationMemory& tm, const std::string& l
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
   return s;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

@@ -42,20 +42,6 @@ struct AlignOptions {
   double low_confidence = 0.5;
 };
 
-std::vector<std::string> split_langs(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!is_language_code(item))
-      throw ArgumentError(fmt::format("--langs {}: '{}' is not a language code. Give two-letter ISO 639-1 codes "
-                                      "separated by commas, one per file, e.g. --langs zh,en,ar.",
-                                      list, item));
-    out.push_back(item);
-  }
-  return out;
-}
-
 class Output {
  public:
   explicit Output(const std::optional<std::string>& path) {
@@ -96,7 +82,7 @@ int run_presegmented(const AlignOptions& options) {
     throw ArgumentError(fmt::format("--presegmented takes exactly two files (SRC TGT), got {}.", options.files.size()));
   if (!options.langs)
     throw ArgumentError("--presegmented needs --langs SRC_LANG,TGT_LANG (e.g. --langs en,zh).");
-  auto langs = split_langs(*options.langs);
+  auto langs = split_language_list(*options.langs, ", one per file");
   if (langs.size() != 2)
     throw ArgumentError(fmt::format("--langs {}: give two languages for the two files.", *options.langs));
   std::vector<std::vector<SentenceFeatures>> sides(2);
@@ -228,7 +214,7 @@ int run_align(const AlignOptions& options) {
   if (options.db && options.db->empty()) throw ArgumentError("--db is empty: give the path of the TM file.");
   DocumentSetInput input;
   if (options.langs) {
-    const auto langs = split_langs(*options.langs);
+    const auto langs = split_language_list(*options.langs, ", one per file");
     if (langs.size() != options.files.size())
       throw ArgumentError(fmt::format("--langs {} names {} languages for {} files: give one per file, in file order.",
                                       *options.langs, langs.size(), options.files.size()));

@@ -41,19 +41,6 @@ struct BatchCommandOptions {
   bool quiet = false;
 };
 
-std::vector<std::string> parse_langs(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (!is_language_code(item))
-      throw ArgumentError(fmt::format("--langs {}: '{}' is not a language code. Give two-letter ISO 639-1 codes "
-                                      "separated by commas, e.g. --langs zh,en,ar.",
-                                      list, item));
-    out.push_back(item);
-  }
-  return out;
-}
-
 std::string duration_text(double seconds) {
   const auto s = static_cast<long>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
@@ -246,7 +233,7 @@ int run_batch_command(const BatchCommandOptions& o) {
   options.roots = o.roots;
   options.db_path = o.db;
   options.jobs = o.jobs;
-  if (o.langs) options.langs = parse_langs(*o.langs);
+  if (o.langs) options.langs = split_language_list(*o.langs);
   if (o.shard) options.shard = parse_shard(*o.shard);
   options.align.lossy = o.lossy;
   options.align.pivot = o.pivot;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <sstream>
 
 #include "aligner/errors.h"
 #include "aligner/language.h"
@@ -34,6 +35,19 @@ int run_guarded(const std::function<int()>& body) {
                e.what());
     return kExitInternal;
   }
+}
+
+std::vector<std::string> split_language_list(const std::string& list, const std::string& rule) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (!is_language_code(item))
+      throw ArgumentError(fmt::format("--langs {}: '{}' is not a language code. Give two-letter ISO 639-1 codes "
+                                      "separated by commas{}, e.g. --langs zh,en,ar.",
+                                      list, item, rule));
+    out.push_back(item);
+  }
+  return out;
 }
 
 void warn(const std::string& message) { fmt::print(stderr, "untm: warning: {}\n", message); }
