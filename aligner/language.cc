@@ -53,6 +53,13 @@ const std::vector<std::string>& official_languages() {
   return langs;
 }
 
+bool language_before(std::string_view a, std::string_view b) {
+  const auto& official = official_languages();
+  const auto rank = [&](std::string_view lang) { return std::find(official.begin(), official.end(), lang) - official.begin(); };
+  const auto ra = rank(a), rb = rank(b);
+  return ra != rb ? ra < rb : a < b;
+}
+
 bool is_language_code(std::string_view code) {
   return code.size() == 2 && is_lower_ascii_word(code);
 }

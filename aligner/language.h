@@ -13,6 +13,10 @@ namespace untm {
 // The six official UN languages, in UN order.
 const std::vector<std::string>& official_languages();
 
+// The order of languages everywhere in untm: the official ones in UN order
+// (ar zh en fr ru es) first, then the other codes alphabetically.
+bool language_before(std::string_view a, std::string_view b);
+
 // True for a two-letter lower-case ISO 639-1 code ("de" and "hu" are valid,
 // only the six official ones get built-in rules).
 bool is_language_code(std::string_view code);

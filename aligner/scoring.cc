@@ -3,25 +3,21 @@
 // (a malformed file, a missing column) we throw an error that says so instead.
 #include "aligner/scoring.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 #include <unicode/uchar.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "aligner/errors.h"
+#include "aligner/text_reader.h"
 #include "aligner/utf8_util.h"
 
 namespace untm {
@@ -37,47 +33,6 @@ constexpr std::string_view kBeadExample = "such as [0, 1]:[2] (0-based line numb
 std::string where(const std::string& path) { return path.empty() ? "(text)" : path; }
 
 // ---- Reading as Python's open(path, encoding="utf-8") does.
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-[[noreturn]] void throw_unreadable(const std::string& path, const std::string& reason) {
-  throw InputError(path, path + ": cannot read the file (" + reason + "). Check the path.");
-}
-
-std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
-
-std::string read_bytes(const std::string& path) {
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_unreadable(path, errno_text(errno));
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) throw_unreadable(path, errno_text(errno));
-  if (S_ISDIR(info.st_mode)) throw_unreadable(path, "it is a directory");
-  std::string bytes;
-  if (S_ISREG(info.st_mode) && info.st_size > 0) bytes.reserve(static_cast<std::size_t>(info.st_size));
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_unreadable(path, errno_text(errno));
-    }
-    if (got == 0) break;
-    bytes.append(buffer, static_cast<std::size_t>(got));
-  }
-  return bytes;
-}
 
 std::string hex_byte(unsigned char b) {
   constexpr char kDigits[] = "0123456789ABCDEF";
@@ -692,13 +647,13 @@ BeadScores score_bead_files(const std::vector<std::string>& test_files, const st
     bead_groups.emplace();
     bead_groups->src_path = groups->first;
     bead_groups->tgt_path = groups->second;
-    bead_groups->src = parse_group_ids(read_bytes(groups->first), groups->first);
-    bead_groups->tgt = parse_group_ids(read_bytes(groups->second), groups->second);
+    bead_groups->src = parse_group_ids(read_file_bytes(groups->first), groups->first);
+    bead_groups->tgt = parse_group_ids(read_file_bytes(groups->second), groups->second);
   }
   std::vector<std::vector<ScoredBead>> tests, golds;
   for (std::size_t k = 0; k < test_files.size(); ++k) {
-    tests.push_back(parse_beads(read_bytes(test_files[k]), test_files[k]));
-    golds.push_back(parse_beads(read_bytes(gold_files[k]), gold_files[k]));
+    tests.push_back(parse_beads(read_file_bytes(test_files[k]), test_files[k]));
+    golds.push_back(parse_beads(read_file_bytes(gold_files[k]), gold_files[k]));
   }
   return score_beads(tests, golds, bead_groups ? &*bead_groups : nullptr, test_files);
 }
@@ -748,8 +703,8 @@ std::vector<std::pair<std::string, UnitScore>> score_units(const UnitTable& test
 
 std::vector<std::pair<std::string, UnitScore>> score_unit_files(const std::string& test_tsv, const std::string& gold_tsv,
                                                                 const std::vector<std::string>& pairs) {
-  const UnitTable gold = parse_unit_table(read_bytes(gold_tsv), gold_tsv);
-  const UnitTable test = parse_unit_table(read_bytes(test_tsv), test_tsv);
+  const UnitTable gold = parse_unit_table(read_file_bytes(gold_tsv), gold_tsv);
+  const UnitTable test = parse_unit_table(read_file_bytes(test_tsv), test_tsv);
   return score_units(test, gold, pairs);
 }
 

@@ -6,7 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <fstream>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <set>
@@ -15,6 +15,7 @@
 
 #include "aligner/errors.h"
 #include "aligner/sha256.h"
+#include "aligner/text_reader.h"
 #include "batch/discovery.h"
 #include "tm/aligned_document.h"
 #include "tm/translation_memory.h"
@@ -116,40 +117,21 @@ class WorkerGroup {
   std::vector<std::thread> threads_;
 };
 
-struct FileHash {
-  std::string sha256;
-  std::uint64_t bytes = 0;
-};
-
-FileHash hash_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, path + ": cannot open the file. Check that it exists and is readable.");
-  Sha256 hash;
-  FileHash out;
-  std::string buffer(1 << 16, '\0');
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto n = static_cast<std::size_t>(in.gcount());
-    hash.update(std::string_view(buffer.data(), n));
-    out.bytes += n;
-  }
-  if (in.bad()) throw InputError(path, path + ": reading the file failed. Check the disk and try again.");
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::uint8_t b : hash.finish()) {
-    out.sha256 += kHex[b >> 4];
-    out.sha256 += kHex[b & 15];
-  }
-  return out;
+std::uint64_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw InputError(path, path + ": cannot read the file (" + ec.message() + "). Check the path.");
+  return size;
 }
 
 // Same files (language and content) and the same aligner as stored.
 bool unchanged(const StoredDocument& stored, const std::vector<VersionFile>& files,
-               const std::vector<FileHash>& hashes) {
+               const std::vector<std::string>& hashes) {
   if (stored.aligner_version != kAlignerVersion || stored.versions.size() != files.size()) return false;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto it = std::find_if(stored.versions.begin(), stored.versions.end(),
                                  [&](const StoredVersion& v) { return v.lang == *files[i].lang; });
-    if (it == stored.versions.end() || it->sha256 != hashes[i].sha256) return false;
+    if (it == stored.versions.end() || it->sha256 != hashes[i]) return false;
   }
   return true;
 }
@@ -179,8 +161,7 @@ class SetWorker {
         for (std::size_t i = 1; i < set.conflicts.size(); ++i) report.error += " " + set.conflicts[i];
       } else if (set.files.size() < 2) {
         report.status = SetStatus::incomplete;
-        for (std::size_t i = 0; i < set.files.size(); ++i) report.versions[i].bytes = hash_file(set.files[i].path).bytes;
-        report.input_bytes = report.versions.empty() ? 0 : report.versions.front().bytes;
+        for (auto& v : report.versions) report.input_bytes += v.bytes = file_size(v.path);
         report.warnings.push_back("set " + set.key + ": only " + (set.files.empty() ? "no" : *set.files.front().lang) +
                                   " found; a set needs two language versions to be aligned");
       } else {
@@ -205,11 +186,11 @@ class SetWorker {
 
   void align(const DiscoveredSet& set, const TranslationMemory& tm, WorkResult& result) const {
     SetReport& report = result.report;
-    std::vector<FileHash> hashes;
-    for (const auto& f : set.files) hashes.push_back(hash_file(f.path));
-    for (std::size_t i = 0; i < hashes.size(); ++i) {
-      report.versions[i].bytes = hashes[i].bytes;
-      report.input_bytes += hashes[i].bytes;
+    std::vector<std::string> hashes;
+    for (auto& v : report.versions) {
+      const std::string bytes = read_file_bytes(v.path);
+      hashes.push_back(sha256_hex(bytes));
+      report.input_bytes += v.bytes = bytes.size();
     }
     const std::optional<StoredDocument> stored = tm.document_info(set.key);
     if (stored && !options_.force && unchanged(*stored, set.files, hashes)) {
@@ -283,10 +264,7 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   // The writer's connection creates the TM; each worker reads through its own.
   TranslationMemory writer(options.db_path);
   std::vector<TranslationMemory> readers;
-  OpenOptions read_options;
-  read_options.create = false;
-  read_options.read_only = true;
-  for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, read_options);
+  for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, OpenOptions{.create = false, .read_only = true});
 
   observer.on_start(sets.size(), discovery.warnings);
   BatchProgress progress;

@@ -30,11 +30,10 @@ std::string key_of(const fs::path& path) {
   return stem.substr(0, sep);
 }
 
-int language_rank(const std::string& lang) {
-  const auto& official = official_languages();
-  const auto it = std::find(official.begin(), official.end(), lang);
-  return it == official.end() ? static_cast<int>(official.size()) : static_cast<int>(it - official.begin());
-}
+// Sets' files and the batch's languages come out in this order.
+struct LanguageOrder {
+  bool operator()(const std::string& a, const std::string& b) const { return language_before(a, b); }
+};
 
 bool hidden(const fs::path& path) {
   const std::string name = path.filename().string();
@@ -45,7 +44,7 @@ bool hidden(const fs::path& path) {
 
 Discovery discover_document_sets(const std::vector<std::string>& roots, const std::vector<std::string>& langs) {
   // key → lang → paths claiming it (more than one is a conflict)
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
+  std::map<std::string, std::map<std::string, std::vector<std::string>, LanguageOrder>> found;
   Discovery result;
   std::set<std::string> seen_files;  // the same file reached twice (overlapping roots) counts once
   for (const std::string& root : roots) {
@@ -85,7 +84,7 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
       ++result.files;
     }
   }
-  std::set<std::string> languages;
+  std::set<std::string, LanguageOrder> languages;
   for (auto& [key, by_lang] : found) {
     DiscoveredSet set;
     set.key = key;
@@ -99,16 +98,9 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
                                 list + "). Keys must be unique across the batch: rename or remove all but one.");
       }
     }
-    std::stable_sort(set.files.begin(), set.files.end(), [](const VersionFile& a, const VersionFile& b) {
-      return language_rank(*a.lang) < language_rank(*b.lang) ||
-             (language_rank(*a.lang) == language_rank(*b.lang) && *a.lang < *b.lang);
-    });
     result.sets.push_back(std::move(set));
   }
   result.languages.assign(languages.begin(), languages.end());
-  std::stable_sort(result.languages.begin(), result.languages.end(), [](const std::string& a, const std::string& b) {
-    return language_rank(a) < language_rank(b) || (language_rank(a) == language_rank(b) && a < b);
-  });
   return result;
 }
 

@@ -71,10 +71,7 @@ struct Recorder : BatchObserver {
 
 // Every unit as text, in export order: what "the same TM content" means.
 std::vector<std::string> tm_content(const std::string& path) {
-  OpenOptions read;
-  read.create = false;
-  read.read_only = true;
-  TranslationMemory tm(path, read);
+  TranslationMemory tm(path, OpenOptions{.create = false, .read_only = true});
   std::vector<std::string> out;
   tm.for_each_unit([&](const UnitRecord& u) {
     std::string line = u.document_key + "|" + std::to_string(u.position) + "|" + u.paragraph_key.value_or("-") + "|" +
@@ -288,27 +285,33 @@ TEST_CASE("batch: lookups answer while the batch writes") {
   options.roots = {(dir / "in").string()};
   options.db_path = (dir / "tm.sqlite").string();
   options.jobs = 2;
+  // Each stored set holds this sentence once: a reader on its own
+  // connection must find one exact match per set committed so far.
   struct LookupWhileWriting : BatchObserver {
     std::string db;
-    std::vector<std::size_t> hits;
-    void on_set(const SetReport&, const BatchProgress&) override {
-      OpenOptions read;
-      read.create = false;
-      read.read_only = true;
-      TranslationMemory reader(db, read);
+    std::vector<std::pair<std::size_t, std::size_t>> done_and_hits;
+    std::vector<std::size_t> concordance_hits;
+    void on_set(const SetReport&, const BatchProgress& progress) override {
+      TranslationMemory reader(db, OpenOptions{.create = false, .read_only = true});
       LookupOptions lookup;
       lookup.from = "en";
+      lookup.min_score = 100;
       lookup.limit = 50;
+      done_and_hits.emplace_back(progress.done,
+                                 reader.lookup("The African Union participated in the meeting by invitation.", lookup).size());
       ConcordanceOptions concordance;
-      concordance.limit = 100;
-      hits.push_back(reader.concordance("Contact Group", concordance).size());
+      concordance.lang = "en";
+      concordance.limit = 1000;
+      concordance_hits.push_back(reader.concordance("Contact Group", concordance).size());
     }
   } observer;
   observer.db = options.db_path;
   run_batch(options, observer);
-  REQUIRE(observer.hits.size() == 6);
-  CHECK(observer.hits.front() > 0);
-  CHECK(observer.hits.back() >= observer.hits.front());
+  REQUIRE(observer.done_and_hits.size() == 6);
+  for (const auto& [done, hits] : observer.done_and_hits) CHECK(hits == done);
+  for (std::size_t i = 1; i < observer.concordance_hits.size(); ++i)
+    CHECK(observer.concordance_hits[i] == observer.concordance_hits[0] * (i + 1));
+  CHECK(observer.concordance_hits[0] > 0);
 }
 
 TEST_CASE("batch: shards merged give the same TM as one run; merging again changes nothing") {

@@ -68,13 +68,10 @@ std::size_t number_end(std::string_view key, std::size_t i) {
   return i;
 }
 
-// CJK characters written without spaces (the ranges of aligner/utf8_util.h's
-// is_cjk), letters and marks only: punctuation never makes an n-gram.
+// CJK characters written without spaces (utf8::is_cjk), letters and marks
+// only: punctuation never makes an n-gram.
 bool is_cjk_char(char32_t c) {
-  const bool cjk = (c >= 0x2E80 && c <= 0x2FDF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0x3040 && c <= 0x30FF) ||
-                   (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
-                   (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
-  if (!cjk) return false;
+  if (!utf8::is_cjk(c)) return false;
   const CharClass cls = classify(c);
   return cls == CharClass::word || cls == CharClass::mark;
 }

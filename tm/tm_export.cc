@@ -24,26 +24,6 @@ namespace {
 
 constexpr std::size_t kFlushAt = 256 * 1024;
 
-// UN order (ar zh en fr ru es) first, then other codes alphabetically.
-bool lang_before(std::string_view a, std::string_view b) {
-  const auto& official = official_languages();
-  auto rank = [&](std::string_view code) {
-    auto it = std::find(official.begin(), official.end(), code);
-    return static_cast<std::size_t>(it - official.begin());
-  };
-  std::size_t ra = rank(a), rb = rank(b);
-  if (ra != rb) return ra < rb;
-  return a < b;
-}
-
-std::string_view status_name(UnitStatus status) {
-  switch (status) {
-    case UnitStatus::confirmed: return "confirmed";
-    case UnitStatus::rejected: return "rejected";
-    default: return "auto";
-  }
-}
-
 // Shortest text that reads back as the same double.
 std::string_view format_confidence(double value, std::array<char, 32>& buffer) {
   auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
@@ -239,7 +219,7 @@ class Exporter {
         for (const auto& [lang, text] : unit.segments)
           if (has_visible_text(text)) variants_.push_back({lang, text, codes_of(unit, lang)});
         std::sort(variants_.begin(), variants_.end(),
-                  [](const TmxVariantView& a, const TmxVariantView& b) { return lang_before(a.lang, b.lang); });
+                  [](const TmxVariantView& a, const TmxVariantView& b) { return language_before(a.lang, b.lang); });
       }
       if (variants_.size() < 2) return skip(output, "fewer than two languages");
       // The original first: translate-toolkit takes the first <tuv> as the source.
@@ -330,12 +310,6 @@ std::string stem_of(const std::string& path) { return std::filesystem::path(path
 void note(std::map<std::string, SkipInfo>& counts, const std::string& reason, std::size_t line) {
   SkipInfo& info = counts[reason];
   if (info.count++ == 0) info.first_line = line;
-}
-
-UnitStatus parse_status(std::string_view text) {
-  if (text == "confirmed") return UnitStatus::confirmed;
-  if (text == "rejected") return UnitStatus::rejected;
-  return UnitStatus::automatic;
 }
 
 // x-confidence as written by untm; anything else (missing, not a number,
@@ -441,7 +415,7 @@ ExportReport export_units(const UnitSource& units, const ExportOptions& options)
         if (has_visible_text(text)) found.insert(lang);
     });
     langs.assign(found.begin(), found.end());
-    std::sort(langs.begin(), langs.end(), [](const std::string& a, const std::string& b) { return lang_before(a, b); });
+    std::sort(langs.begin(), langs.end(), language_before);
   }
   Exporter exporter(options, langs);
   units([&](const UnitRecord& unit) { exporter.visit(unit); });

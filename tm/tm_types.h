@@ -6,11 +6,31 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace untm {
 
 enum class UnitStatus { automatic, confirmed, rejected };  // "auto", "confirmed", "rejected" in the database
+
+// The status as the database and TMX (x-status) write it.
+inline const char* status_name(UnitStatus status) {
+  switch (status) {
+    case UnitStatus::confirmed:
+      return "confirmed";
+    case UnitStatus::rejected:
+      return "rejected";
+    default:
+      return "auto";
+  }
+}
+
+// The status a name stands for; anything unknown is automatic.
+inline UnitStatus parse_status(std::string_view name) {
+  if (name == "confirmed") return UnitStatus::confirmed;
+  if (name == "rejected") return UnitStatus::rejected;
+  return UnitStatus::automatic;
+}
 
 // One language version of a stored document.
 struct StoredVersion {

@@ -94,38 +94,6 @@ constexpr std::size_t kBatchUnits = 256;
 // Pending trigram counts are written out when this many accumulate.
 constexpr std::size_t kMaxPendingCounts = std::size_t{1} << 22;
 
-const char* status_name(UnitStatus status) {
-  switch (status) {
-    case UnitStatus::automatic:
-      return "auto";
-    case UnitStatus::confirmed:
-      return "confirmed";
-    case UnitStatus::rejected:
-      return "rejected";
-  }
-  return "auto";
-}
-
-UnitStatus parse_status(std::string_view name) {
-  if (name == "confirmed") return UnitStatus::confirmed;
-  if (name == "rejected") return UnitStatus::rejected;
-  return UnitStatus::automatic;
-}
-
-// Languages in UN order first, then the others alphabetically.
-int language_rank(const std::string& lang) {
-  const auto& official = official_languages();
-  const auto it = std::find(official.begin(), official.end(), lang);
-  return it == official.end() ? static_cast<int>(official.size()) : static_cast<int>(it - official.begin());
-}
-
-void sort_languages(std::vector<std::string>& langs) {
-  std::sort(langs.begin(), langs.end(), [](const std::string& a, const std::string& b) {
-    const int ra = language_rank(a), rb = language_rank(b);
-    return ra != rb ? ra < rb : a < b;
-  });
-}
-
 void check_language(const std::string& lang, std::string_view what) {
   if (!is_language_code(lang))
     throw ArgumentError(std::string(what) + " '" + lang +
@@ -558,7 +526,7 @@ struct TranslationMemory::Impl {
       last = s.column_string(0);
       out.push_back(last);
     }
-    sort_languages(out);
+    std::sort(out.begin(), out.end(), language_before);
     return out;
   }
 
@@ -1104,7 +1072,7 @@ std::optional<StoredDocument> TranslationMemory::document_info(const std::string
     doc.versions.push_back(std::move(version));
   }
   std::sort(doc.versions.begin(), doc.versions.end(),
-            [](const StoredVersion& a, const StoredVersion& b) { return language_rank(a.lang) != language_rank(b.lang) ? language_rank(a.lang) < language_rank(b.lang) : a.lang < b.lang; });
+            [](const StoredVersion& a, const StoredVersion& b) { return language_before(a.lang, b.lang); });
   return doc;
 }
 
@@ -1147,7 +1115,9 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
   if (options.min_score < 0 || options.min_score > 100)
     throw ArgumentError("minimum score " + std::to_string(options.min_score) + ": give a score from 0 to 100");
   if (options.limit == 0) throw ArgumentError("limit 0: give at least 1");
-  checked_nfc(text, "the query");
+  bool is_nfc = false;  // the matcher normalizes the query itself: only its UTF-8 is checked here
+  if (const std::int64_t bad = check_utf8_nfc(text, is_nfc); bad >= 0)
+    throw ArgumentError(invalid_utf8_message("the query", bad));
   const fuzzy::Matcher matcher(options.from, text);
   if (matcher.query_key().text.empty()) throw ArgumentError("empty query: give the text to look up");
   m.settle();  // an open import session's units are visible to this object

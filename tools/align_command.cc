@@ -10,14 +10,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "aligner/document_aligner.h"
 #include "aligner/document_set.h"
 #include "aligner/errors.h"
-#include "aligner/language.h"
 #include "aligner/sentence_aligner.h"
 #include "aligner/text_reader.h"
 #include "tm/aligned_document.h"
@@ -222,7 +220,7 @@ int run_align(const AlignOptions& options) {
   } else {
     for (const auto& f : options.files) input.files.push_back({f, std::nullopt});
   }
-  input.key = options.key ? *options.key : document_key_for_files(options.files);
+  if (options.key) input.key = *options.key;  // else align_document_set uses document_key_for_files
   DocumentSetOptions set_options;
   set_options.lossy = options.lossy;
   set_options.pivot = options.pivot;

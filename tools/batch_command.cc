@@ -12,7 +12,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -209,12 +208,8 @@ class ConsoleObserver : public BatchObserver {
 void print_summary(const BatchTotals& t) {
   std::string langs;
   std::vector<std::pair<std::string, std::size_t>> by_language(t.sets_per_language.begin(), t.sets_per_language.end());
-  const auto rank = [](const std::string& lang) {
-    const auto& official = official_languages();
-    return std::find(official.begin(), official.end(), lang) - official.begin();
-  };
-  std::stable_sort(by_language.begin(), by_language.end(),
-                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  std::sort(by_language.begin(), by_language.end(),
+            [](const auto& a, const auto& b) { return language_before(a.first, b.first); });
   for (const auto& [lang, n] : by_language) langs += fmt::format("{}{} {}", langs.empty() ? "" : ", ", lang, n);
   const double mb = static_cast<double>(t.input_bytes) / 1e6;
   fmt::print("{:<11} {} (stored {}, replaced {}, unchanged {}, incomplete {}, failed {})\n", "sets", t.sets,

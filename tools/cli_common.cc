@@ -61,9 +61,10 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
                                       *option));
     return {*option, "option", ""};
   }
-  const LanguageDecision decision = decide_language(std::nullopt, path, text);
-  if (decision.source == "file name") return {decision.lang, "file name", ""};
-  const LanguageGuess& guess = decision.detected;
+  // Detection only when the file name says nothing (decide_language would
+  // always detect, for warnings this command does not give).
+  if (auto from_name = language_from_file_name(path)) return {*from_name, "file name", ""};
+  const LanguageGuess guess = detect_language(text);
   if (guess.lang.empty())
     throw ArgumentError(fmt::format("{}: cannot tell the language ({}). Pass --lang, or name the file LANG.txt "
                                     "or NAME.LANG.txt.",

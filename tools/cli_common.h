@@ -30,8 +30,8 @@ struct LanguageChoice {
 };
 
 // --lang if given (validated), else the file name, else detection from the
-// text (decide_language in aligner/language.h). Throws ArgumentError when
-// none gives an answer.
+// text (the order of decide_language in aligner/language.h). Throws
+// ArgumentError when none gives an answer.
 LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,
                                const std::string& text);
 

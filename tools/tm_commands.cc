@@ -4,6 +4,7 @@
 #include "tools/tm_commands.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,43 +46,23 @@ std::vector<std::string> split_languages(const std::string& option, const std::s
   return out;
 }
 
-// Languages in UN order, then the others alphabetically.
-std::vector<std::string> ordered(const std::map<std::string, std::string>& texts) {
+// The map's languages in UN order, then the others alphabetically.
+template <class Value>
+std::vector<std::string> ordered(const std::map<std::string, Value>& by_lang) {
   std::vector<std::string> langs;
-  for (const auto& [lang, text] : texts) langs.push_back(lang);
-  const auto& official = official_languages();
-  const auto rank = [&](const std::string& l) {
-    return static_cast<std::size_t>(std::find(official.begin(), official.end(), l) - official.begin());
-  };
-  std::stable_sort(langs.begin(), langs.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  for (const auto& [lang, value] : by_lang) langs.push_back(lang);
+  std::sort(langs.begin(), langs.end(), language_before);
   return langs;
 }
 
-Json optional_string(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+// The TMs are only read here.
+constexpr OpenOptions kReadOnly{.create = false, .read_only = true};
 
-const char* status_name(UnitStatus status) {
-  switch (status) {
-    case UnitStatus::confirmed:
-      return "confirmed";
-    case UnitStatus::rejected:
-      return "rejected";
-    default:
-      return "auto";
-  }
-}
+Json optional_string(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
 
 void print_json(const Json& out) {
   // error_handler replace: stored text is valid UTF-8; never throw on output.
   fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
 }
 
 // "doc KEY (SYMBOL)  paragraph P  unit N  confidence C"
@@ -101,7 +82,7 @@ void warn_missing_languages(const TranslationMemory& tm, const std::vector<std::
   for (const std::string& lang : asked) {
     if (std::find(present.begin(), present.end(), lang) == present.end())
       warn(fmt::format("{} has no segments in {} (it has: {})", tm.path(), lang,
-                       present.empty() ? std::string("none") : join(present, ", ")));
+                       present.empty() ? std::string("none") : fmt::format("{}", fmt::join(present, ", "))));
   }
 }
 
@@ -124,10 +105,7 @@ int run_lookup(const LookupCommand& c) {
   if (c.to) options.to = split_languages("--to", *c.to);
   options.min_score = c.min;
   options.limit = c.limit;
-  OpenOptions open;
-  open.create = false;
-  open.read_only = true;
-  const TranslationMemory tm(c.db, open);
+  const TranslationMemory tm(c.db, kReadOnly);
   std::vector<std::string> asked{c.from};
   asked.insert(asked.end(), options.to.begin(), options.to.end());
   warn_missing_languages(tm, asked);
@@ -174,7 +152,7 @@ int run_lookup(const LookupCommand& c) {
     if (!h.substitutions.empty()) {
       std::vector<std::string> pairs;
       for (const auto& [query, hit] : h.substitutions) pairs.push_back(query + " → " + hit);
-      fmt::print("  numbers: {}\n", join(pairs, ", "));
+      fmt::print("  numbers: {}\n", fmt::join(pairs, ", "));
     }
   }
   return kExitOk;
@@ -215,10 +193,7 @@ int run_concordance(const ConcordanceCommand& c) {
   ConcordanceOptions options;
   options.lang = c.lang;
   options.limit = c.limit;
-  OpenOptions open;
-  open.create = false;
-  open.read_only = true;
-  const TranslationMemory tm(c.db, open);
+  const TranslationMemory tm(c.db, kReadOnly);
   if (c.lang) warn_missing_languages(tm, {*c.lang});
   const std::vector<ConcordanceHit> hits = tm.concordance(c.term, options);
 
@@ -270,18 +245,9 @@ struct StatsCommand {
 };
 
 int run_stats(const StatsCommand& c) {
-  OpenOptions open;
-  open.create = false;
-  open.read_only = true;
-  const TranslationMemory tm(c.db, open);
+  const TranslationMemory tm(c.db, kReadOnly);
   const TmStats s = tm.stats();
-  std::vector<std::string> langs;
-  for (const auto& [lang, n] : s.segments_per_lang) langs.push_back(lang);
-  {
-    std::map<std::string, std::string> as_map;
-    for (const auto& lang : langs) as_map[lang];
-    langs = ordered(as_map);
-  }
+  const std::vector<std::string> langs = ordered(s.segments_per_lang);
   if (c.json) {
     Json out;
     out["path"] = c.db;
@@ -304,7 +270,7 @@ int run_stats(const StatsCommand& c) {
   fmt::print("schema version: {}\n", s.schema_version);
   fmt::print("documents: {}\n", s.documents);
   fmt::print("units: {}\n", s.units);
-  fmt::print("segments: {}{}\n", s.segments, parts.empty() ? "" : " (" + join(parts, ", ") + ")");
+  fmt::print("segments: {}{}\n", s.segments, parts.empty() ? "" : fmt::format(" ({})", fmt::join(parts, ", ")));
   fmt::print("low-confidence units (< 0.5): {}\n", s.low_confidence_units);
   fmt::print("file size: {} bytes ({:.1f} MiB)\n", s.file_bytes, static_cast<double>(s.file_bytes) / (1024.0 * 1024.0));
   return kExitOk;

@@ -4,8 +4,8 @@
 #include "tools/tmx_commands.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,15 +57,6 @@ std::pair<std::string, std::string> split_pair(const std::string& pair) {
   return {pair.substr(0, dash), pair.substr(dash + 1)};
 }
 
-std::string join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
-
 // "1 unit", "2 units".
 std::string count_of(std::size_t n, const std::string& singular, const std::string& plural = "") {
   return fmt::format("{} {}", n, n == 1 ? singular : (plural.empty() ? singular + "s" : plural));
@@ -74,14 +65,14 @@ std::string count_of(std::size_t n, const std::string& singular, const std::stri
 std::string reasons_text(const SkipCounts& reasons) {
   std::vector<std::string> parts;
   for (const auto& [reason, count] : reasons) parts.push_back(fmt::format("{}: {}", reason, count));
-  return join(parts, ", ");
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 std::string reasons_text(const std::map<std::string, SkipInfo>& reasons) {
   std::vector<std::string> parts;
   for (const auto& [reason, info] : reasons)
     parts.push_back(fmt::format("{}: {}, first at line {}", reason, info.count, info.first_line));
-  return join(parts, ", ");
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 int run_export(const ExportArgs& args) {
@@ -107,20 +98,20 @@ int run_export(const ExportArgs& args) {
   if (report.tmx) {
     fmt::print("TMX {}: {}{}", report.tmx->files.front(), count_of(report.tmx->written, "translation unit"),
                args.pair ? fmt::format(" ({} → {})", options.pair->first, options.pair->second)
-                         : (options.langs.empty() ? "" : fmt::format(" ({})", join(options.langs, ", "))));
+                         : (options.langs.empty() ? "" : fmt::format(" ({})", fmt::join(options.langs, ", "))));
     if (report.tmx->skipped > 0)
       fmt::print("; {} skipped ({})", report.tmx->skipped, reasons_text(report.tmx->skip_reasons));
     fmt::print("\n");
   }
   if (report.tsv) {
     fmt::print("TSV {}: {} (columns {} document paragraph confidence)", report.tsv->files.front(),
-               count_of(report.tsv->written, "row"), join(report.langs, " "));
+               count_of(report.tsv->written, "row"), fmt::join(report.langs, " "));
     if (report.tsv->skipped > 0)
       fmt::print("; {} skipped ({})", report.tsv->skipped, reasons_text(report.tsv->skip_reasons));
     fmt::print("\n");
   }
   if (report.moses) {
-    fmt::print("Moses {}: {}", join(report.moses->files, ", "), count_of(report.moses->written, "parallel line"));
+    fmt::print("Moses {}: {}", fmt::join(report.moses->files, ", "), count_of(report.moses->written, "parallel line"));
     if (report.moses->skipped > 0)
       fmt::print("; {} skipped to keep the lines parallel ({})", count_of(report.moses->skipped, "unit"),
                  reasons_text(report.moses->skip_reasons));
@@ -146,7 +137,7 @@ int run_import(const ImportArgs& args) {
   for (const auto& [lang, count] : report.segments_per_lang) per_lang.push_back(fmt::format("{} {}", lang, count));
   fmt::print("{} → {} (document {}): {} read, {} stored", args.file, args.db, report.document_key,
              count_of(report.tus_read, "translation unit"), report.units_stored);
-  if (!per_lang.empty()) fmt::print(" ({})", join(per_lang, ", "));
+  if (!per_lang.empty()) fmt::print(" ({})", fmt::join(per_lang, ", "));
   fmt::print("\n");
   if (report.segments_with_codes > 0)
     fmt::print("{} inline codes (restored on export)\n", count_of(report.segments_with_codes, "segment keeps", "segments keep"));

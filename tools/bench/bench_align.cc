@@ -199,10 +199,6 @@ std::vector<SimpleBead> merge_in_groups(std::vector<SimpleBead> beads, const std
   return merged;
 }
 
-struct Scores {
-  double p_strict, r_strict, f_strict, p_lax, r_lax, f_lax;
-};
-
 double ratio(double a, double b) { return a + b > 0 ? a / (a + b) : 0.0; }
 double f1(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
 

@@ -52,13 +52,6 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// UN order first (ar zh en fr ru es), then the others alphabetically.
-int lang_rank(const std::string& lang) {
-  const auto& official = untm::official_languages();
-  const auto it = std::find(official.begin(), official.end(), lang);
-  return it == official.end() ? 100 : static_cast<int>(it - official.begin());
-}
-
 std::vector<Set> find_sets(const std::vector<std::string>& dirs) {
   std::vector<Set> sets;
   for (const std::string& dir : dirs) {
@@ -83,10 +76,8 @@ std::vector<Set> find_sets(const std::vector<std::string>& dirs) {
     }
     for (auto& [key, versions] : by_key) {
       if (versions.size() < 2) continue;
-      std::stable_sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
-        const int ra = lang_rank(a.first), rb = lang_rank(b.first);
-        return ra != rb ? ra < rb : a.first < b.first;
-      });
+      std::sort(versions.begin(), versions.end(),
+                [](const auto& a, const auto& b) { return untm::language_before(a.first, b.first); });
       Set set;
       set.key = key;
       for (const auto& [lang, path] : versions) {
