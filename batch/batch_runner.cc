@@ -325,6 +325,10 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
       result = WorkResult{};
     }
   }
+  // The sets stored since the TM was last indexed go into its n-gram index
+  // now (the writes index them only in bulk), so lookups after the batch
+  // read only the index.
+  writer.update_index();
   totals.seconds = seconds_since(start);
   return totals;
 }

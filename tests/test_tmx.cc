@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/test_support.h"
+#include "tm/sqlite_handle.h"
 #include "tm/tm_export.h"
 #include "tm/tmx_reader.h"
 #include "tm/tmx_writer.h"
@@ -961,6 +962,35 @@ TEST_CASE("untm export --moses and --tsv say what they skipped", "[tmx][cli]") {
                      "parallel (no zh segment: 1)\n");
   CHECK(read_file(dir / "c.en") == "The Assembly & the <Council> \"agree\".\nSecond sentence.\nPress Save now\n");
   CHECK(read_file(dir / "c.zh") == "大会与安理会\"一致\"。\n第二句。\n按保存\n");
+}
+
+TEST_CASE("untm import into a new TM: bulk-loaded, and no file at all when the import fails", "[tmx][cli]") {
+  TempDir dir;
+  const auto db = dir / "new.db";
+  const auto bad = dir / "bad.tmx";
+  write_file(bad, tmx_with("<tu><tuv xml:lang=\"en\"><seg>ok</seg></tuv><tuv xml:lang=\"fr\"><seg>bien</seg></tuv></tu>\n"
+                           "<tu><tuv xml:lang=\"en\"><seg>a & b</seg></tuv></tu>\n"));
+  auto result = run_untm("import " + shell_quote(bad.string()) + " --db " + shell_quote(db.string()));
+  CHECK(result.exit_code == 3);
+  CHECK_FALSE(std::filesystem::exists(db));
+  CHECK_FALSE(std::filesystem::exists(db.string() + ".partial"));
+
+  const auto good = dir / "good.tmx";
+  write_file(good, tmx_with("<tu><tuv xml:lang=\"en\"><seg>The Council met.</seg></tuv>"
+                            "<tuv xml:lang=\"fr\"><seg>Le Conseil s'est réuni.</seg></tuv></tu>\n"));
+  result = run_untm("import " + shell_quote(good.string()) + " --db " + shell_quote(db.string()) + " --document d");
+  CHECK(result.exit_code == 0);
+  CHECK(document_units(db, "d") == 1);
+  CHECK_FALSE(std::filesystem::exists(db.string() + ".partial"));
+  {
+    sql::Connection c(db.string(), sql::OpenMode::read_only);
+    sql::Statement mode(c, "PRAGMA journal_mode");
+    REQUIRE(mode.step());
+    CHECK(mode.column_string(0) == "wal");
+  }
+  result = run_untm("lookup " + shell_quote("The Council met.") + " --from en --db " + shell_quote(db.string()));
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("Le Conseil s'est réuni.") != std::string::npos);
 }
 
 TEST_CASE("untm import of a broken TMX: exit 3, line and column, nothing stored", "[tmx][cli]") {

@@ -75,6 +75,20 @@ StoredDocument resolution() {
   return d;
 }
 
+// The same small TM in three index states: every segment in the tail (not
+// indexed yet), every segment indexed as it is stored, and the first
+// document indexed by update_index() with the second in the tail. Lookups
+// must give the same hits in all three.
+TranslationMemory small_tm(const std::string& path, int index_mode) {
+  OpenOptions o;
+  o.index_tail_segments = index_mode == 1 ? 0 : 4096;
+  TranslationMemory tm(path, o);
+  tm.store_document(libya_letter());
+  if (index_mode == 2) CHECK(tm.update_index() == 17);
+  tm.store_document(resolution());
+  return tm;
+}
+
 std::vector<std::string> texts(const TranslationMemory& tm, const std::string& lang) {
   std::vector<std::string> out;
   tm.for_each_unit([&](const UnitRecord& r) {
@@ -180,7 +194,7 @@ TEST_CASE("tm: storing a document and storing it again replaces it") {
   CHECK(s.segments == 19);
   CHECK(s.segments_per_lang == std::map<std::string, std::size_t>{{"ar", 5}, {"en", 7}, {"zh", 7}});
   CHECK(s.low_confidence_units == 1);
-  CHECK(s.schema_version == 1);
+  CHECK(s.schema_version == 2);
   CHECK(s.file_bytes > 0);
 
   StoredDocument again = libya_letter();
@@ -468,36 +482,42 @@ TEST_CASE("tm: schema version, application id and WAL") {
 TEST_CASE("tm: migrations run forward, one transaction per step") {
   TempDir dir;
   const std::string path = (dir / "tm.db").string();
-  { TranslationMemory tm(path); }  // version 1
+  { TranslationMemory tm(path); }  // version 2
   sql::Connection db(path, sql::OpenMode::read_write);
   std::vector<schema::Migration> steps = schema::migrations();
-  int v1_runs = 0;
-  steps[0].apply = [&](sql::Connection&) { ++v1_runs; };
+  REQUIRE(steps.size() == 2);
+  int earlier_runs = 0;
+  for (schema::Migration& step : steps) step.apply = [&](sql::Connection&) { ++earlier_runs; };
 
-  SECTION("a file at version 1 gets only the version 2 step") {
-    steps.push_back({2, "adding documents.note (version 2)",
+  SECTION("a file at version 2 gets only the version 3 step") {
+    steps.push_back({3, "adding documents.note (version 3)",
                      [](sql::Connection& c) { c.exec("ALTER TABLE documents ADD COLUMN note TEXT", "adding note"); }});
-    CHECK(schema::migrate(db, steps) == 2);
-    CHECK(v1_runs == 0);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 2);
+    CHECK(schema::migrate(db, steps) == 3);
+    CHECK(earlier_runs == 0);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 3);
     CHECK(db.query_int("SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'note'", "test") == 1);
     // Running again does nothing.
-    CHECK(schema::migrate(db, steps) == 2);
+    CHECK(schema::migrate(db, steps) == 3);
   }
   SECTION("a failing step leaves the file at the previous version") {
-    steps.push_back({2, "a step that fails", [](sql::Connection& c) {
+    steps.push_back({3, "a step that fails", [](sql::Connection& c) {
                        c.exec("CREATE TABLE half_done (x)", "creating half_done");
                        c.exec("INSERT INTO no_such_table VALUES (1)", "filling a missing table");
                      }});
     CHECK_THROWS_AS(schema::migrate(db, steps), DatabaseError);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 1);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 2);
     CHECK(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'", "test") == 0);
   }
   SECTION("an empty file gets every step") {
     const std::string fresh = (dir / "fresh.db").string();
     sql::Connection empty(fresh, sql::OpenMode::create);
-    CHECK(schema::migrate(empty, schema::migrations()) == 1);
+    CHECK(schema::migrate(empty, schema::migrations()) == 2);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments'", "test") == 1);
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'gram_postings'", "test") == 1);
+    // Version 1's FTS5 tables and trigram counts are gone.
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'segments_cjk%' OR name = "
+                          "'trigram_counts'",
+                          "test") == 0);
   }
 }
 
@@ -548,7 +568,7 @@ TEST_CASE("tm: files that are not a usable TM are refused with the fix") {
       db.exec("PRAGMA user_version = 7", "test");
     }
     CHECK(error_of([&] { TranslationMemory tm(path); }) ==
-          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 1 and older)");
+          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 2 and older)");
     OpenOptions o;
     o.read_only = true;
     CHECK_THROWS_AS(TranslationMemory(path, o), DatabaseError);
@@ -598,9 +618,9 @@ TEST_CASE("tm: a WAL reader sees the last commit while a writer holds a transact
 
 TEST_CASE("tm: lookups score exact, near-exact and fuzzy matches") {
   TempDir dir;
-  TranslationMemory tm((dir / "tm.db").string());
-  tm.store_document(libya_letter());
-  tm.store_document(resolution());
+  const int index_mode = GENERATE(0, 1, 2);
+  CAPTURE(index_mode);
+  TranslationMemory tm = small_tm((dir / "tm.db").string(), index_mode);
   LookupOptions o;
   o.from = "en";
 
@@ -689,9 +709,9 @@ TEST_CASE("tm: lookups score exact, near-exact and fuzzy matches") {
 
 TEST_CASE("tm: concordance finds substrings in any language and maps them to the original") {
   TempDir dir;
-  TranslationMemory tm((dir / "tm.db").string());
-  tm.store_document(libya_letter());
-  tm.store_document(resolution());
+  const int index_mode = GENERATE(0, 1, 2);
+  CAPTURE(index_mode);
+  TranslationMemory tm = small_tm((dir / "tm.db").string(), index_mode);
   const auto matched = [](const ConcordanceHit& h) { return h.text.substr(h.match_begin, h.match_end - h.match_begin); };
 
   SECTION("one Chinese character") {
@@ -924,7 +944,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   out = out.substr(0, size_at) + "file size: <bytes>\n";
   CHECK(out ==
         "TM: <tm>\n"
-        "schema version: 1\n"
+        "schema version: 2\n"
         "documents: 2\n"
         "units: 7\n"
         "segments: 19 (ar 5, zh 7, en 7)\n"
@@ -937,7 +957,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   REQUIRE(bytes_at != std::string::npos);
   CHECK(json.substr(0, bytes_at) == R"({
   "path": "<tm>",
-  "schema_version": 1,
+  "schema_version": 2,
   "documents": 2,
   "units": 7,
   "segments": 19,

@@ -201,24 +201,26 @@ std::size_t code_point_count(std::string_view text) {
   return n;
 }
 
-std::string cjk_ngrams(std::string_view key) {
-  std::string out;
+void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
   char32_t previous = 0;
-  std::size_t previous_begin = 0;
   for (std::size_t i = 0; i < key.size();) {
-    const std::size_t start = i;
     const char32_t c = detail::decode(key, i);
     const bool cjk = is_cjk_char(c);
-    if (previous != 0 && ngram_partner(c) && (cjk || is_cjk_char(previous))) {
-      if (!out.empty()) out.push_back(' ');
-      out.append(key.substr(previous_begin, i - previous_begin));
-    }
-    if (cjk) {
-      if (!out.empty()) out.push_back(' ');
-      out.append(key.substr(start, i - start));
-    }
+    if (previous != 0 && ngram_partner(c) && (cjk || is_cjk_char(previous)))
+      out.push_back((static_cast<std::uint64_t>(previous) << 21) | c);
+    if (cjk) out.push_back(c);
     previous = ngram_partner(c) ? c : 0;
-    previous_begin = start;
+  }
+}
+
+std::string cjk_ngrams(std::string_view key) {
+  std::vector<std::uint64_t> codes;
+  cjk_ngram_codes(key, codes);
+  std::string out;
+  for (const std::uint64_t code : codes) {
+    if (!out.empty()) out.push_back(' ');
+    if (code >> 21 != 0) utf8::append(out, static_cast<char32_t>(code >> 21));
+    utf8::append(out, static_cast<char32_t>(code & 0x1FFFFF));
   }
   return out;
 }

@@ -89,6 +89,10 @@ std::size_t code_point_count(std::string_view text);
 // has no CJK character.
 std::string cjk_ngrams(std::string_view key);
 
+// The same n-grams as codes, appended to `out` in order: a unigram is its
+// code point, a bigram (a << 21) | b.
+void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out);
+
 // True when `key` (1 or 2 code points) is one of the tokens cjk_ngrams makes.
 bool is_cjk_ngram(std::string_view key);
 

@@ -96,6 +96,8 @@ class Statement {
   // Binds text without copying it: the caller keeps the bytes alive and
   // unchanged until the statement is reset (execute() resets it).
   Statement& bind_static(int index, std::string_view value);
+  // The same for a blob.
+  Statement& bind_blob_static(int index, std::string_view bytes);
 
   // Advances: true when a row is available, false when done.
   bool step();
@@ -112,6 +114,8 @@ class Statement {
   // Valid until the next step() or reset().
   std::string_view column_view(int column) const;
   std::string column_string(int column) const { return std::string(column_view(column)); }
+  // A blob's bytes; valid until the next step() or reset().
+  std::string_view column_blob(int column) const;
   std::optional<std::string> column_optional(int column) const;
 
  private:

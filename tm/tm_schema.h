@@ -19,7 +19,7 @@
 namespace untm::schema {
 
 // The schema this untm writes and reads.
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 // PRAGMA application_id of a untm TM: "untm" in ASCII.
 inline constexpr std::int64_t kApplicationId = 0x756E746D;
@@ -37,9 +37,5 @@ const std::vector<Migration>& migrations();
 // own transaction. Returns the version reached. Throws DatabaseError (the
 // step's description in the message) when a step fails.
 int migrate(sql::Connection& db, const std::vector<Migration>& steps);
-
-// The FTS5 trigram index over the matching keys of one language's segments
-// ("segments_fts_en"); created when the language is first stored.
-std::string trigram_table(std::string_view lang);
 
 }  // namespace untm::schema

@@ -1,29 +1,38 @@
 // The translation memory (see translation_memory.h; schema in
 // migrations() below, score scale in fuzzy_match.h).
 //
-// Lookups never scan: an exact match comes from the index on
+// Lookups never scan the TM: an exact match comes from the index on
 // (skeleton_hash, key_hash); a match that differs only in numbers or
 // punctuation from the same index by skeleton_hash alone; a fuzzy match from
-// the language's FTS5 trigram index through a bounded set of FTS5 queries
-// built from the query's rarest trigrams (rarity from trigram_counts, which
-// the writer keeps up to date), then exact scoring of the candidates that
-// match the most of them (fuzzy_candidates). Concordance reads the trigram
-// index too (the term's rarest trigrams ANDed, each hit verified on the
-// key), or, for 1- and 2-character Chinese and Japanese terms that trigrams
-// cannot serve, an index of CJK unigrams and bigrams.
+// the n-gram index (gram_index.h) through a bounded set of posting-list reads
+// built from the query's rarest trigrams, then exact scoring of the
+// candidates that match the most of them (fuzzy_candidates). Concordance
+// intersects the postings of the term's rarest trigrams (each hit verified on
+// the key), or, for two characters, unites the postings of every gram that
+// starts with them, or, for 1- and 2-character Chinese and Japanese terms,
+// reads their CJK n-gram.
 //
-// The FTS5 tables are contentless: this file inserts and deletes their
-// entries (deletes repeat the stored key, or its CJK n-grams). Changing how
-// keys, trigrams or n-grams are made therefore needs a migration that
-// rebuilds the indexes and trigram_counts from segments.key.
+// The n-gram index is written in bulk: an import session indexes its
+// segments as it goes; other writes leave their segments in the "tail" (ids
+// above tm_state.indexed_through), which lookups scan, until the tail holds
+// OpenOptions::index_tail_segments segments and the write that passes it
+// indexes it in the same transaction. Deleted segments keep their postings
+// until the index is rebuilt (readers check every candidate), which a write
+// does once stale postings are half of the index. Changing how keys or grams
+// are made needs a migration that rebuilds the index from segments.key.
 #include "tm/translation_memory.h"
 
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 #include <unicode/utf8.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -42,6 +51,7 @@
 #include "aligner/language.h"
 #include "aligner/normalizer.h"
 #include "tm/fuzzy_match.h"
+#include "tm/gram_index.h"
 #include "tm/sqlite_handle.h"
 #include "tm/tm_errors.h"
 #include "tm/tm_schema.h"
@@ -58,41 +68,31 @@ constexpr std::int64_t kMmapBytes = std::int64_t{1} << 34;
 constexpr int kScanCacheKib = -8192;
 
 // Fuzzy candidate retrieval (see fuzzy_candidates). Tuned with
-// tools/bench/bench_tm on 1,000,000 units: fewer pairs or rows per feature
+// tools/bench/bench_tm on 1,000,000 units: fewer pairs or ids per feature
 // lose best matches, more cost time.
-constexpr std::int64_t kFeatureRows = 1000;      // rows read per feature (FTS5 query)
-constexpr std::int64_t kSingleCap = 1000;        // a trigram this rare is a feature on its own
-constexpr std::int64_t kSingleBudget = 5000;     // postings read for such trigrams, in all
-constexpr std::size_t kMaxPairs = 8;             // pairs of distant stretches
+constexpr std::size_t kFeatureRows = 1000;        // ids read per feature
+constexpr std::int64_t kSingleCap = 1000;         // a trigram this rare is a feature on its own
+constexpr std::int64_t kSingleBudget = 5000;      // postings read for such trigrams, in all
+constexpr std::size_t kMaxPairs = 8;              // pairs of distant stretches
 constexpr std::size_t kMaxFuzzyCandidates = 100;  // candidates scored exactly
-constexpr double kTruncatedWeight = 0.1;          // of a feature with more rows than kFeatureRows
+constexpr double kTruncatedWeight = 0.1;          // of a feature with more ids than kFeatureRows
 // The query is cut into up to kMaxRegions stretches of at least
 // kTrigramsPerRegion trigrams.
 constexpr std::size_t kMaxRegions = 8;
 constexpr std::size_t kTrigramsPerRegion = 6;
 // Exact and near-exact matches read at most this many rows per hash.
 constexpr int kMaxHashRows = 1000;
-// Concordance: trigrams ANDed per query, and candidates verified per hit
-// asked for before the search gives up on a language (false positives of
-// trigram ANDs are rare; this only bounds pathological terms).
+// Concordance: trigrams intersected per query, and candidates verified per
+// hit asked for before the search gives up on a language (false positives
+// of trigram intersections are rare; this only bounds pathological terms).
 constexpr std::size_t kMaxConcordanceTrigrams = 6;
 constexpr std::size_t kConcordanceChecksPerHit = 20;
-// An import session of this many units merges the trigram indexes into one
-// segment each before it commits: lookups then seek one b-tree per term
-// instead of one per FTS5 segment (~30% faster fuzzy lookups; takes ~3 s
-// per million segments).
-constexpr std::size_t kOptimizeAfterUnits = 100000;
-// FTS5 settings during an import session (see bulk_fts_options), and the
-// defaults restored before it commits.
-constexpr std::int64_t kBulkHashBytes = std::int64_t{64} << 20;
-constexpr std::int64_t kBulkAutomerge = 0;
-constexpr std::int64_t kDefaultHashBytes = std::int64_t{1} << 20;
-constexpr std::int64_t kDefaultAutomerge = 4;
 // An import session hands units to its writer thread in batches of this
 // many.
 constexpr std::size_t kBatchUnits = 256;
-// Pending trigram counts are written out when this many accumulate.
-constexpr std::size_t kMaxPendingCounts = std::size_t{1} << 22;
+// The index is rebuilt when its stale postings (of deleted segments) come
+// from more segments than this and than its live ones.
+constexpr std::int64_t kMinStaleSegments = 1000;
 
 void check_language(const std::string& lang, std::string_view what) {
   if (!is_language_code(lang))
@@ -141,74 +141,6 @@ std::string checked_nfc(std::string_view text, const std::string& where) {
   if (bad >= 0) throw ArgumentError(invalid_utf8_message(where, bad));
   return is_nfc ? std::string(text) : to_nfc(text);
 }
-
-// The FTS5 query for a trigram: a quoted string ("" escapes a quote).
-std::string fts_phrase(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-// Counts of trigrams per language, added up in memory while writing and
-// flushed into trigram_counts before the transaction commits. Open
-// addressing: millions of increments per import must stay cheap.
-class CountTable {
- public:
-  void add(std::uint64_t key, std::int64_t delta) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
-    std::size_t i = slot(key);
-    while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
-    if (slots_[i].key == kEmpty) {
-      slots_[i].key = key;
-      ++size_;
-    }
-    slots_[i].count += delta;
-  }
-  std::size_t size() const { return size_; }
-  std::vector<std::pair<std::uint64_t, std::int64_t>> entries() const {
-    std::vector<std::pair<std::uint64_t, std::int64_t>> out;
-    out.reserve(size_);
-    for (const Slot& s : slots_)
-      if (s.key != kEmpty && s.count != 0) out.emplace_back(s.key, s.count);
-    std::sort(out.begin(), out.end());  // key order: sequential b-tree writes
-    return out;
-  }
-  void clear() {
-    slots_.clear();
-    size_ = 0;
-    mask_ = 0;
-  }
-
- private:
-  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // trigrams use 63 bits
-  struct Slot {
-    std::uint64_t key = kEmpty;
-    std::int64_t count = 0;
-  };
-  std::size_t slot(std::uint64_t key) const {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask_;
-  }
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 4096 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    size_ = 0;
-    for (const Slot& s : old) {
-      if (s.key == kEmpty) continue;
-      std::size_t j = slot(s.key);
-      while (slots_[j].key != kEmpty) j = (j + 1) & mask_;
-      slots_[j] = s;
-      ++size_;
-    }
-  }
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  std::size_t mask_ = 0;
-};
 
 // ---- schema version 1 ----
 
@@ -271,10 +203,47 @@ CREATE VIRTUAL TABLE segments_cjk USING fts5(
   db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId), "marking the file as a untm TM");
 }
 
-void create_language_index(sql::Connection& db, std::string_view lang) {
-  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS " + schema::trigram_table(lang) +
-              " USING fts5(key, content='', tokenize='trigram case_sensitive 1', detail='none', columnsize=0)",
-          "creating the trigram index for " + std::string(lang));
+// ---- schema version 2: untm's own n-gram index (tm/gram_index.h) ----
+
+void migrate_to_v2(sql::Connection& db) {
+  // Version 1's FTS5 indexes and trigram counts go (dropping an FTS5 table
+  // drops its shadow tables).
+  std::vector<std::string> fts_tables;
+  {
+    sql::Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'segments_fts_*' "
+                              "AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+                          "reading the schema");
+    while (tables.step()) fts_tables.push_back(tables.column_string(0));
+  }
+  for (const std::string& table : fts_tables) db.exec("DROP TABLE " + table, "dropping the FTS5 index " + table);
+  db.exec(R"sql(
+DROP TABLE segments_cjk;
+DROP TABLE trigram_counts;
+CREATE TABLE gram_postings (
+  lang TEXT NOT NULL,
+  gram INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  ids BLOB NOT NULL,
+  PRIMARY KEY (lang, gram, first_id)
+) WITHOUT ROWID;
+CREATE TABLE tm_state (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+          "creating the n-gram index (schema version 2)");
+  const grams::AddedSegments indexed = grams::index_segments_after(db, 0);
+  sql::Statement state(db, "INSERT INTO tm_state (name, value) VALUES (?1, ?2)", "writing the index state");
+  for (const auto& [name, value] : {std::pair<const char*, std::int64_t>{"last_segment_id", indexed.last_id},
+                                    {"indexed_through", indexed.last_id},
+                                    {"indexed_segments", indexed.count},
+                                    {"stale_segments", 0}}) {
+    state.bind(1, name).bind(2, value);
+    state.execute();
+  }
 }
 
 // How to make a TM at `path` (for "no such TM" errors).
@@ -306,11 +275,12 @@ class ReadScope {
   std::optional<sql::Transaction> transaction_;
 };
 
-// A unit ready to be written: checked, in NFC, with its keys, hashes and
-// CJK n-grams (Impl::prepare_unit). Buffers are reused from unit to unit.
+// A unit ready to be written: checked, in NFC, with its segment ids, keys
+// and hashes (Impl::prepare_unit). Buffers are reused from unit to unit.
 struct PreparedSegment {
-  std::string lang, text, key, ngrams, codes;
+  std::string lang, text, key, codes;
   bool has_codes = false;
+  std::int64_t id = 0;  // given by the writer (ids are never reused: gram_index.h)
   std::int64_t key_hash = 0, skeleton_hash = 0;
 };
 struct PreparedUnit {
@@ -323,21 +293,23 @@ struct PreparedUnit {
   std::size_t count = 0;
 };
 
-// The thread that runs an import session's inserts while the caller's
-// thread reads the input and prepares the next units. The two threads never
-// use the connection at the same time: the caller's thread touches it only
-// after wait_idle() (or before the first submit()), the writer thread only
-// between taking a batch and reporting it done, under the mutex's
-// hand-over. The first error stops the writing; submit() and wait_idle()
-// rethrow it (the session then rolls back).
+// The thread that runs an import session's inserts (and writes its posting
+// blocks) while the caller's thread reads the input and prepares the next
+// units. The two threads never use the connection at the same time: the
+// caller's thread touches it only after wait_idle() (or before the first
+// submit()), the writer thread only between taking a job and reporting it
+// done, under the mutex's hand-over. The first error stops the writing;
+// submit() and wait_idle() rethrow it (the session then rolls back).
 class WriterThread {
  public:
   using Batch = std::vector<PreparedUnit>;
+  using Postings = std::unique_ptr<grams::PostingBuilder>;
 
-  explicit WriterThread(std::function<void(const PreparedUnit&)> write) : write_(std::move(write)) {
+  WriterThread(std::function<void(const PreparedUnit&)> write, std::function<void(grams::PostingBuilder&)> write_postings)
+      : write_(std::move(write)), write_postings_(std::move(write_postings)) {
     thread_ = std::thread([this] { run(); });
   }
-  // Stops after the batch being written (the rest is dropped) and joins.
+  // Stops after the job being done (the rest is dropped) and joins.
   ~WriterThread() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -349,22 +321,25 @@ class WriterThread {
   WriterThread(const WriterThread&) = delete;
   WriterThread& operator=(const WriterThread&) = delete;
 
-  // Queues the first `used` units of `batch` (waits while kMaxQueued
-  // batches are queued) and returns an empty batch to fill: one the writer
-  // has finished, so its buffers are reused.
+  // Queues the first `used` units of `batch` (waits while kMaxQueued jobs
+  // are queued) and returns an empty batch to fill: one the writer has
+  // finished, so its buffers are reused.
   Batch submit(Batch batch, std::size_t used) {
     std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
-    if (error_) std::rethrow_exception(error_);
-    queue_.emplace_back(std::move(batch), used);
-    changed_.notify_all();
+    enqueue(lock, Job{std::move(batch), used, nullptr});
     if (done_.empty()) return {};
     Batch recycled = std::move(done_.back());
     done_.pop_back();
     return recycled;
   }
 
-  // Waits until every queued unit is written.
+  // Queues posting blocks to write (after the units queued before them).
+  void submit(Postings postings) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    enqueue(lock, Job{{}, 0, std::move(postings)});
+  }
+
+  // Waits until every queued job is done.
   void wait_idle() {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return error_ || (queue_.empty() && !busy_); });
@@ -373,13 +348,25 @@ class WriterThread {
 
  private:
   static constexpr std::size_t kMaxQueued = 4;
+  struct Job {
+    Batch batch;
+    std::size_t used = 0;
+    Postings postings;  // when set, the job writes these instead of units
+  };
+
+  void enqueue(std::unique_lock<std::mutex>& lock, Job job) {
+    changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
+    if (error_) std::rethrow_exception(error_);
+    queue_.push_back(std::move(job));
+    changed_.notify_all();
+  }
 
   void run() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      auto [batch, used] = std::move(queue_.front());
+      Job job = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
       const bool failed = static_cast<bool>(error_);
@@ -387,23 +374,28 @@ class WriterThread {
       std::exception_ptr error;
       if (!failed) {
         try {
-          for (std::size_t i = 0; i < used; ++i) write_(batch[i]);
+          if (job.postings)
+            write_postings_(*job.postings);
+          else
+            for (std::size_t i = 0; i < job.used; ++i) write_(job.batch[i]);
         } catch (...) {
           error = std::current_exception();
         }
       }
+      job.postings.reset();  // its memory goes before the next job
       lock.lock();
       if (error) error_ = error;
       busy_ = false;
-      done_.push_back(std::move(batch));
+      if (job.used > 0) done_.push_back(std::move(job.batch));
       changed_.notify_all();
     }
   }
 
   std::function<void(const PreparedUnit&)> write_;
+  std::function<void(grams::PostingBuilder&)> write_postings_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::pair<Batch, std::size_t>> queue_;
+  std::deque<Job> queue_;
   std::vector<Batch> done_;
   bool busy_ = false;
   bool stop_ = false;
@@ -443,7 +435,8 @@ namespace schema {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "creating the TM schema (version 1)", create_schema_v1},
-      // {2, "…", migrate_to_v2},  ← the next schema change goes here
+      {2, "replacing the FTS5 indexes by the n-gram index (version 2)", migrate_to_v2},
+      // {3, "…", migrate_to_v3},  ← the next schema change goes here
   };
   return steps;
 }
@@ -464,8 +457,6 @@ int migrate(sql::Connection& db, const std::vector<Migration>& steps) {
   return version;
 }
 
-std::string trigram_table(std::string_view lang) { return "segments_fts_" + std::string(lang); }
-
 }  // namespace schema
 
 // ---- Impl ----
@@ -479,16 +470,25 @@ struct TranslationMemory::Impl {
   // Statements, prepared once per connection.
   std::unordered_map<std::string, std::unique_ptr<sql::Statement>> statements;
 
-  // Write state: the open write transaction's trigram counts and language
-  // indexes known to exist in it.
+  // The n-gram index's state (tm_state), read when a write transaction
+  // begins and written before it commits.
+  struct IndexState {
+    std::int64_t last_segment_id = 0;   // the highest id ever given
+    std::int64_t indexed_through = 0;   // segments up to this id are in the index
+    std::int64_t indexed_segments = 0;  // segments with postings, stale ones included
+    std::int64_t stale_segments = 0;    // deleted segments that still have postings
+  };
+  IndexState index_state;
+  std::int64_t next_segment_id = 1;
+
+  // Write state.
   bool writing = false;
   bool import_cache = false;  // the cache is enlarged for an import session
-  bool bulk = false;          // the FTS5 indexes use bulk settings (import session)
-  std::map<std::string, CountTable> pending_counts;
-  std::size_t pending_total = 0;
-  // The languages written in this transaction, each with its index's
-  // insert statement.
-  std::map<std::string, sql::Statement*, std::less<>> writers;
+  // An import session's postings not yet handed to the writer.
+  std::unique_ptr<grams::PostingBuilder> session_postings;
+  std::int64_t session_segments = 0;      // in its postings, the tail's included
+  bool session_wrote_postings = false;     // some went to the writer thread already
+  std::vector<grams::Gram> gram_buffer;
   // Reused for every unit.
   std::vector<bool> nfc_flags;
   PreparedUnit single;
@@ -497,6 +497,8 @@ struct TranslationMemory::Impl {
   std::vector<PreparedUnit> batch;
   std::size_t batch_used = 0;
   std::unique_ptr<WriterThread> writer_thread;
+  // Readers' statements for the n-gram index (prepared on first use).
+  std::unique_ptr<grams::PostingStore> posting_store;
 
   Impl(std::string p, const OpenOptions& o, sql::Connection connection)
       : path(std::move(p)), options(o), db(std::move(connection)) {}
@@ -507,12 +509,20 @@ struct TranslationMemory::Impl {
     return *slot;
   }
 
-  bool has_table(const std::string& name) {
-    sql::Statement& s = statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", "reading the schema");
+  grams::PostingStore& postings() {
+    if (!posting_store) posting_store = std::make_unique<grams::PostingStore>(db);
+    return *posting_store;
+  }
+
+  std::int64_t state_value(const char* name) {
+    sql::Statement& s = statement("SELECT value FROM tm_state WHERE name = ?1", "reading the index state");
     sql::ResetOnExit reset(s);
     s.bind(1, name);
-    return s.step();
+    return s.step() ? s.column_int64(0) : 0;
   }
+
+  // Segments stored since the last indexing are above this id.
+  std::int64_t indexed_through() { return state_value("indexed_through"); }
 
   std::vector<std::string> languages() {
     // Distinct languages by index seeks, not a scan of the segments.
@@ -530,6 +540,63 @@ struct TranslationMemory::Impl {
     return out;
   }
 
+  // ---- the n-gram index ----
+
+  // Inside a write transaction: reads the index state and the next segment
+  // id (above every id ever given, so stale postings never point at a new
+  // segment).
+  void load_index_state() {
+    index_state.last_segment_id = state_value("last_segment_id");
+    index_state.indexed_through = state_value("indexed_through");
+    index_state.indexed_segments = state_value("indexed_segments");
+    index_state.stale_segments = state_value("stale_segments");
+    const std::int64_t max_id = db.query_int("SELECT coalesce(max(id), 0) FROM segments", "reading segment ids");
+    next_segment_id = std::max(index_state.last_segment_id, max_id) + 1;
+  }
+
+  void save_index_state() {
+    index_state.last_segment_id = std::max(index_state.last_segment_id, next_segment_id - 1);
+    sql::Statement& s = statement("UPDATE tm_state SET value = ?2 WHERE name = ?1", "writing the index state");
+    for (const auto& [name, value] :
+         {std::pair<const char*, std::int64_t>{"last_segment_id", index_state.last_segment_id},
+          {"indexed_through", index_state.indexed_through},
+          {"indexed_segments", index_state.indexed_segments},
+          {"stale_segments", index_state.stale_segments}}) {
+      s.bind(1, name).bind(2, value);
+      s.execute();
+    }
+  }
+
+  // Indexes the tail (segments above indexed_through).
+  void index_tail() {
+    const grams::AddedSegments added = grams::index_segments_after(db, index_state.indexed_through);
+    index_state.indexed_through = added.last_id;
+    index_state.indexed_segments += added.count;
+  }
+
+  // Drops every posting and indexes every segment again.
+  void rebuild_index() {
+    db.exec("DELETE FROM gram_postings", "clearing the n-gram index");
+    const grams::AddedSegments added = grams::index_segments_after(db, 0);
+    index_state.indexed_through = added.last_id;
+    index_state.indexed_segments = added.count;
+    index_state.stale_segments = 0;
+  }
+
+  // Before a write transaction commits: indexes the tail once it is long
+  // enough (or always, with `index_all`), rebuilds the index once stale
+  // postings dominate, and saves the state.
+  void finish_index(bool index_all) {
+    const std::int64_t live = index_state.indexed_segments - index_state.stale_segments;
+    if (index_state.stale_segments > kMinStaleSegments && index_state.stale_segments > live) {
+      rebuild_index();
+    } else if (index_all || next_segment_id - 1 - index_state.indexed_through >=
+                                static_cast<std::int64_t>(options.index_tail_segments)) {
+      index_tail();
+    }
+    save_index_state();
+  }
+
   // ---- writing ----
 
   void begin_write() {
@@ -543,6 +610,9 @@ struct TranslationMemory::Impl {
   void end_write() noexcept {
     writer_thread.reset();  // stops and joins it (queued units are dropped)
     batch_used = 0;
+    session_postings.reset();
+    session_segments = 0;
+    session_wrote_postings = false;
     if (import_cache) {
       // Back to the normal cache (the pages go; nothing is written).
       try {
@@ -553,104 +623,19 @@ struct TranslationMemory::Impl {
       import_cache = false;
     }
     writing = false;
-    pending_counts.clear();
-    pending_total = 0;
-    writers.clear();
-    bulk = false;
   }
 
-  // Sets one FTS5 option of an index (stored in the index, so inside the
-  // transaction like any write).
-  void set_fts_option(const std::string& table, std::string_view option, std::int64_t value) {
-    db.exec("INSERT INTO " + table + " (" + table + ", rank) VALUES ('" + std::string(option) + "', " +
-                std::to_string(value) + ")",
-            "configuring the index " + table);
-  }
-
-  // Bulk settings for the indexes an import session writes: a large
-  // in-memory hash of pending entries (flushed as one FTS5 segment when
-  // full: fewer, larger segments, fewer merges) and no incremental merging
-  // (one merge at commit). restore_fts_options() sets the defaults again
-  // before the session commits.
-  void bulk_fts_options(const std::string& table) {
-    set_fts_option(table, "hashsize", kBulkHashBytes);
-    set_fts_option(table, "automerge", kBulkAutomerge);
-  }
-
-  void restore_fts_options() {
-    std::vector<std::string> tables{"segments_cjk"};
-    for (const auto& [lang, writer] : writers) tables.push_back(schema::trigram_table(lang));
-    for (const std::string& table : tables) {
-      set_fts_option(table, "hashsize", kDefaultHashBytes);
-      set_fts_option(table, "automerge", kDefaultAutomerge);
-    }
-  }
-
-  // The statement that adds a segment to its language's trigram index
-  // (created when the language is new).
-  sql::Statement& language_writer(const std::string& lang) {
-    const auto found = writers.find(lang);
-    if (found != writers.end()) return *found->second;
-    const std::string table = schema::trigram_table(lang);
-    if (!has_table(table)) create_language_index(db, lang);
-    if (bulk) bulk_fts_options(table);
-    sql::Statement* index = &statement("INSERT INTO " + table + " (rowid, key) VALUES (?1, ?2)", "indexing a segment");
-    return *writers.emplace(lang, index).first->second;
-  }
-
-  // Adds a key's trigrams to the pending counts (flush_counts writes them;
-  // callers flush when pending_total exceeds kMaxPendingCounts).
-  void count_trigrams(const std::string& lang, std::string_view key, std::int64_t delta) {
-    CountTable& table = pending_counts[lang];
-    const std::size_t before = table.size();
-    fuzzy::for_each_trigram(key, [&](fuzzy::Trigram t) { table.add(t, delta); });
-    pending_total += table.size() - before;
-  }
-
-  void flush_counts() {
-    sql::Statement& upsert = statement(
-        "INSERT INTO trigram_counts (lang, trigram, occurrences) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (lang, trigram) DO UPDATE SET occurrences = occurrences + excluded.occurrences",
-        "updating trigram counts");
-    for (auto& [lang, table] : pending_counts) {
-      for (const auto& [trigram, count] : table.entries()) {
-        upsert.bind(1, lang).bind(2, static_cast<std::int64_t>(trigram)).bind(3, count);
-        upsert.execute();
-      }
-      table.clear();
-    }
-    pending_total = 0;
-  }
-
-  // Deletes a document's units, their segments and index entries (the
-  // document row stays: its id and creation time survive a replace).
+  // Deletes a document's units and segments (the document row stays: its
+  // id and creation time survive a replace). Their postings stay until the
+  // index is rebuilt.
   void delete_units(std::int64_t document_id) {
-    sql::Statement& rows = statement(
-        "SELECT s.id, s.lang, s.key FROM units u JOIN segments s ON s.unit_id = u.id WHERE u.document_id = ?1",
+    sql::Statement& indexed = statement(
+        "SELECT count(*) FROM units u JOIN segments s ON s.unit_id = u.id WHERE u.document_id = ?1 AND s.id <= ?2",
         "reading the stored document");
-    sql::ResetOnExit reset(rows);
-    rows.bind(1, document_id);
-    while (rows.step()) {
-      const std::int64_t id = rows.column_int64(0);
-      const std::string lang = rows.column_string(1);
-      const std::string_view key = rows.column_view(2);
-      if (has_table(schema::trigram_table(lang))) {
-        sql::Statement& erase = statement("INSERT INTO " + schema::trigram_table(lang) + " (" +
-                                              schema::trigram_table(lang) + ", rowid, key) VALUES ('delete', ?1, ?2)",
-                                          "removing a segment from the trigram index");
-        erase.bind(1, id).bind(2, key);
-        erase.execute();
-      }
-      const std::string ngrams = fuzzy::cjk_ngrams(key);
-      if (!ngrams.empty()) {
-        sql::Statement& erase = statement(
-            "INSERT INTO segments_cjk (segments_cjk, rowid, ngrams) VALUES ('delete', ?1, ?2)",
-            "removing a segment from the CJK index");
-        erase.bind(1, id).bind(2, ngrams);
-        erase.execute();
-      }
-      count_trigrams(lang, key, -1);
-      if (pending_total > kMaxPendingCounts) flush_counts();
+    {
+      sql::ResetOnExit reset(indexed);
+      indexed.bind(1, document_id).bind(2, index_state.indexed_through);
+      if (indexed.step()) index_state.stale_segments += indexed.column_int64(0);
     }
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
     remove.bind(1, document_id);
@@ -705,11 +690,12 @@ struct TranslationMemory::Impl {
     return *id;
   }
 
-  // Checks a unit and computes what its rows hold (NFC text, keys,
-  // hashes, CJK n-grams), and counts its trigrams. Touches no table: in an
-  // import session this runs on the caller's thread while the writer
-  // thread runs the inserts. Everything is checked before anything is
-  // counted, so a unit that fails leaves nothing behind.
+  // Checks a unit, computes what its rows hold (ids, NFC text, keys,
+  // hashes) and, in an import session, adds its segments' grams to the
+  // session's postings. Touches no table: in an import session this runs on
+  // the caller's thread while the writer thread runs the inserts.
+  // Everything is checked before anything is kept, so a unit that fails
+  // leaves nothing behind.
   void prepare_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
                     const StoredUnit& unit, PreparedUnit& out) {
     // The place named in error messages (built only for one).
@@ -748,15 +734,23 @@ struct TranslationMemory::Impl {
       segment.key = matching_key_text(segment.text);
       segment.key_hash = fuzzy::text_hash(lang, segment.key);
       segment.skeleton_hash = fuzzy::text_hash(lang, fuzzy::skeleton(segment.key));
-      segment.ngrams = fuzzy::cjk_ngrams(segment.key);
       const auto codes = unit.inline_codes.find(lang);
       segment.has_codes = codes != unit.inline_codes.end();
       if (segment.has_codes) segment.codes.assign(codes->second);
-      count_trigrams(lang, segment.key, +1);
+    }
+    // Nothing can fail from here on.
+    for (std::size_t i = 0; i < out.count; ++i) {
+      PreparedSegment& segment = out.segments[i];
+      segment.id = next_segment_id++;
+      if (session_postings) {
+        grams::key_grams(segment.key, gram_buffer);
+        session_postings->add(segment.lang, segment.id, gram_buffer);
+        ++session_segments;
+      }
     }
   }
 
-  // Inserts a prepared unit's rows and index entries.
+  // Inserts a prepared unit's rows.
   void write_prepared(const PreparedUnit& unit) {
     sql::Statement& insert_unit = statement(
         "INSERT INTO units (document_id, position, paragraph_key, confidence, status) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -766,39 +760,28 @@ struct TranslationMemory::Impl {
     insert_unit.execute();
     const std::int64_t unit_id = db.last_insert_rowid();
     sql::Statement& insert_segment = statement(
-        "INSERT INTO segments (unit_id, lang, text, key, key_hash, skeleton_hash, inline_codes) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash, inline_codes) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         "storing a segment");
     for (std::size_t i = 0; i < unit.count; ++i) {
       const PreparedSegment& segment = unit.segments[i];
       // The bound texts outlive each execute(): no copies.
-      insert_segment.bind(1, unit_id).bind_static(2, segment.lang).bind_static(3, segment.text);
-      insert_segment.bind_static(4, segment.key).bind(5, segment.key_hash).bind(6, segment.skeleton_hash);
+      insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
+      insert_segment.bind_static(5, segment.key).bind(6, segment.key_hash).bind(7, segment.skeleton_hash);
       if (segment.has_codes)
-        insert_segment.bind_static(7, segment.codes);
+        insert_segment.bind_static(8, segment.codes);
       else
-        insert_segment.bind_null(7);
+        insert_segment.bind_null(8);
       insert_segment.execute();
-      const std::int64_t segment_id = db.last_insert_rowid();
-      sql::Statement& index = language_writer(segment.lang);
-      index.bind(1, segment_id).bind_static(2, segment.key);
-      index.execute();
-      if (!segment.ngrams.empty()) {
-        sql::Statement& cjk = statement("INSERT INTO segments_cjk (rowid, ngrams) VALUES (?1, ?2)",
-                                        "indexing a segment's CJK characters");
-        cjk.bind(1, segment_id).bind_static(2, segment.ngrams);
-        cjk.execute();
-      }
     }
   }
 
-  // store_document and a session's first units: prepared and written on
+  // store_document and a session's header units: prepared and written on
   // this thread.
   void write_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
                   const StoredUnit& unit) {
     prepare_unit(document_id, document_key, position, unit, single);
     write_prepared(single);
-    if (pending_total > kMaxPendingCounts) flush_counts();
   }
 
   // Makes the connection this thread's again in an import session: writes
@@ -814,94 +797,88 @@ struct TranslationMemory::Impl {
     for (std::size_t i = 0; i < n; ++i) write_prepared(batch[i]);
   }
 
-  // Merges every trigram index into one FTS5 segment.
-  void optimize_indexes() {
-    for (const std::string& lang : languages()) {
-      const std::string table = schema::trigram_table(lang);
-      if (has_table(table))
-        db.exec("INSERT INTO " + table + " (" + table + ") VALUES ('optimize')", "merging the " + lang + " index");
-    }
-    db.exec("INSERT INTO segments_cjk (segments_cjk) VALUES ('optimize')", "merging the CJK index");
-  }
-
   // ---- reading ----
 
-  std::int64_t trigram_occurrences(const std::string& lang, fuzzy::Trigram trigram) {
-    sql::Statement& s = statement("SELECT occurrences FROM trigram_counts WHERE lang = ?1 AND trigram = ?2",
-                                  "reading trigram counts");
-    sql::ResetOnExit reset(s);
-    s.bind(1, lang).bind(2, static_cast<std::int64_t>(trigram));
-    return s.step() ? s.column_int64(0) : 0;
+  // The distinct trigrams of a key, sorted.
+  static std::vector<grams::Gram> distinct_trigrams(std::string_view key) {
+    std::vector<grams::Gram> out;
+    fuzzy::for_each_trigram(key, [&](fuzzy::Trigram t) { out.push_back(t); });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
   }
 
-  // The query's distinct trigrams with their counts, rarest first; a count
-  // of 0 means no stored segment has it.
-  std::vector<std::pair<std::int64_t, fuzzy::Trigram>> rated_trigrams(const std::string& lang, std::string_view key) {
-    std::vector<fuzzy::Trigram> trigrams;
-    fuzzy::for_each_trigram(key, [&](fuzzy::Trigram t) { trigrams.push_back(t); });
-    std::sort(trigrams.begin(), trigrams.end());
-    trigrams.erase(std::unique(trigrams.begin(), trigrams.end()), trigrams.end());
-    std::vector<std::pair<std::int64_t, fuzzy::Trigram>> rated;
-    rated.reserve(trigrams.size());
-    for (fuzzy::Trigram t : trigrams) rated.emplace_back(trigram_occurrences(lang, t), t);
+  // The query's distinct trigrams with their segment counts, rarest first;
+  // a count of 0 means no indexed segment has it.
+  std::vector<std::pair<std::int64_t, grams::Gram>> rated_trigrams(const std::string& lang, std::string_view key) {
+    std::vector<std::pair<std::int64_t, grams::Gram>> rated;
+    for (const grams::Gram t : distinct_trigrams(key)) rated.emplace_back(postings().count(lang, t), t);
     std::sort(rated.begin(), rated.end());
     return rated;
   }
 
-  // Segment ids of the fuzzy candidates. The query's distinct trigrams are
-  // cut into up to kMaxRegions stretches. Features are FTS5 queries read up
-  // to kFeatureRows rows each: a trigram rare enough on its own, and pairs
-  // of distant stretches (the AND of each one's rarest trigram; FTS5
-  // intersects long posting lists by skipping, and few segments share two
+  // The first `limit` segment ids (ascending) that have every gram.
+  std::vector<std::int64_t> read_feature(const std::string& lang, const std::vector<grams::Gram>& feature,
+                                         std::size_t limit) {
+    std::vector<grams::PostingCursor> cursors;
+    cursors.reserve(feature.size());
+    for (const grams::Gram g : feature) cursors.emplace_back(postings(), lang, g);
+    return grams::intersect(cursors, limit);
+  }
+
+  // Segment ids of the fuzzy candidates from the index, best first. The
+  // query's distinct trigrams are cut into up to kMaxRegions stretches.
+  // Features are posting-list reads of up to kFeatureRows ids each: a
+  // trigram rare enough on its own, and pairs of distant stretches (the
+  // intersection of each one's rarest trigram: few segments share two
   // distant stretches of a sentence unless they share most of it). The
   // pairs form a ring over the stretches, so some survive a few edits
   // anywhere in the query; short queries also get one feature per stretch.
   // Candidates are the segments with the highest sum of feature weights
   // (rarer features weigh more): a segment that shares only one stretch (a
   // name, a stock phrase) cannot crowd out one that shares the whole
-  // sentence, and no long posting list is read in full.
+  // sentence, and no long posting list is read in full. Returns up to twice
+  // kMaxFuzzyCandidates: some may be deleted segments (stale postings).
   std::vector<std::int64_t> fuzzy_candidates(const std::string& lang, std::string_view key) {
-    const std::string table = schema::trigram_table(lang);
-    if (!has_table(table)) return {};
-    std::vector<fuzzy::Trigram> order;  // distinct trigrams, by first position
+    std::vector<grams::Gram> order;  // distinct trigrams, by first position
     {
-      std::unordered_set<fuzzy::Trigram> seen;
+      std::unordered_set<grams::Gram> seen;
       fuzzy::for_each_trigram(key, [&](fuzzy::Trigram t) {
         if (seen.insert(t).second) order.push_back(t);
       });
     }
     if (order.empty()) return {};
     const std::size_t regions = std::clamp<std::size_t>(order.size() / kTrigramsPerRegion, 1, kMaxRegions);
-    std::vector<std::vector<std::pair<std::int64_t, fuzzy::Trigram>>> by_region(regions);
+    std::vector<std::vector<std::pair<std::int64_t, grams::Gram>>> by_region(regions);
     for (std::size_t i = 0; i < order.size(); ++i) {
-      const std::int64_t count = trigram_occurrences(lang, order[i]);
+      const std::int64_t count = postings().count(lang, order[i]);
       if (count > 0) by_region[i * regions / order.size()].emplace_back(count, order[i]);
     }
     // The regions that exist in the TM, each with its trigrams rarest first.
-    std::vector<std::vector<std::pair<std::int64_t, fuzzy::Trigram>>> present;
+    std::vector<std::vector<std::pair<std::int64_t, grams::Gram>>> present;
     for (auto& region : by_region) {
       if (region.empty()) continue;  // a stretch no stored segment has
       std::sort(region.begin(), region.end());
       present.push_back(std::move(region));
     }
     if (present.empty()) return {};
-    std::vector<std::string> features;
+    std::vector<std::vector<grams::Gram>> features;
     // Rare trigrams alone (names, numbers, rare words): cheap and telling.
     std::int64_t single_budget = kSingleBudget;
     for (const auto& region : present) {
       for (std::size_t i = 0; i < region.size() && i < 2; ++i) {
         if (region[i].first > kSingleCap || region[i].first > single_budget) break;
         single_budget -= region[i].first;
-        features.push_back(fts_phrase(fuzzy::trigram_text(region[i].second)));
+        features.push_back({region[i].second});
       }
     }
     const std::size_t n = present.size();
     if (n <= 3) {
       // Few stretches: each one's two rarest trigrams.
       for (const auto& region : present) {
-        std::string query = fts_phrase(fuzzy::trigram_text(region[0].second));
-        if (region.size() > 1) query += " AND " + fts_phrase(fuzzy::trigram_text(region[1].second));
-        features.push_back(std::move(query));
+        std::vector<grams::Gram> feature{region[0].second};
+        if (region.size() > 1) feature.push_back(region[1].second);
+        features.push_back(std::move(feature));
       }
     }
     // Pairs of distant stretches, in a ring.
@@ -913,30 +890,21 @@ struct TranslationMemory::Impl {
         if (j != i && pairs.size() < kMaxPairs) pairs.emplace(std::min(i, j), std::max(i, j));
       }
     }
-    const auto representative = [&](std::size_t region) {
-      return fts_phrase(fuzzy::trigram_text(present[region].front().second));
-    };
-    for (const auto& [i, j] : pairs) features.push_back(representative(i) + " AND " + representative(j));
-    sql::Statement& rows =
-        statement("SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?1 LIMIT ?2", "reading the trigram index");
+    for (const auto& [i, j] : pairs) features.push_back({present[i].front().second, present[j].front().second});
     // Each segment scores the weights of its features: a feature that few
     // segments have says more than one that many have (a stock phrase, read
     // only up to kFeatureRows).
     std::vector<std::pair<std::int64_t, double>> hits;  // (segment id, weight)
-    for (const std::string& feature : features) {
-      sql::ResetOnExit reset(rows);
-      rows.bind(1, feature).bind(2, kFeatureRows);
-      const std::size_t first = hits.size();
-      while (rows.step()) hits.emplace_back(rows.column_int64(0), 0.0);
+    for (const auto& feature : features) {
+      const std::vector<std::int64_t> ids = read_feature(lang, feature, kFeatureRows);
       // A feature cut off at kFeatureRows holds the oldest segments that have
       // it, not the best: it weighs next to nothing, or the same old
       // segments would add up across such features.
-      const auto rows_read = static_cast<std::int64_t>(hits.size() - first);
-      const double weight = rows_read >= kFeatureRows
+      const double weight = ids.size() >= kFeatureRows
                                 ? kTruncatedWeight
                                 : 1.0 + std::log2(static_cast<double>(kFeatureRows) /
-                                                  static_cast<double>(std::max<std::int64_t>(1, rows_read)));
-      for (std::size_t i = first; i < hits.size(); ++i) hits[i].second = weight;
+                                                  static_cast<double>(std::max<std::size_t>(1, ids.size())));
+      for (const std::int64_t id : ids) hits.emplace_back(id, weight);
     }
     std::sort(hits.begin(), hits.end());
     std::vector<std::pair<double, std::int64_t>> counted;  // (score, id)
@@ -947,16 +915,51 @@ struct TranslationMemory::Impl {
       counted.emplace_back(total, hits[i].first);
       i = j;
     }
+    return best_ids(std::move(counted), 2 * kMaxFuzzyCandidates);
+  }
+
+  // The ids of the `limit` highest scores, best first (ties: lower id).
+  static std::vector<std::int64_t> best_ids(std::vector<std::pair<double, std::int64_t>> scored, std::size_t limit) {
     const auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-    if (counted.size() > kMaxFuzzyCandidates) {
-      std::nth_element(counted.begin(), counted.begin() + kMaxFuzzyCandidates, counted.end(), better);
-      counted.resize(kMaxFuzzyCandidates);
+    if (scored.size() > limit) {
+      std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(limit), scored.end(), better);
+      scored.resize(limit);
     }
-    std::sort(counted.begin(), counted.end(), better);
+    std::sort(scored.begin(), scored.end(), better);
     std::vector<std::int64_t> out;
-    out.reserve(counted.size());
-    for (const auto& c : counted) out.push_back(c.second);
+    out.reserve(scored.size());
+    for (const auto& s : scored) out.push_back(s.second);
     return out;
+  }
+
+  // Fuzzy candidates among the segments not indexed yet (ids above
+  // `after`): those sharing the most distinct trigrams with the query, best
+  // first.
+  std::vector<std::int64_t> tail_candidates(const std::string& lang, std::string_view key, std::int64_t after) {
+    const std::vector<grams::Gram> query = distinct_trigrams(key);
+    if (query.empty()) return {};
+    sql::Statement& rows =
+        statement("SELECT id, key FROM segments WHERE id > ?1 AND lang = ?2", "reading the latest segments");
+    sql::ResetOnExit reset(rows);
+    rows.bind(1, after).bind(2, lang);
+    std::vector<std::pair<double, std::int64_t>> scored;
+    while (rows.step()) {
+      const std::vector<grams::Gram> own = distinct_trigrams(rows.column_view(1));
+      std::size_t shared = 0;
+      for (std::size_t i = 0, j = 0; i < own.size() && j < query.size();) {
+        if (own[i] < query[j]) {
+          ++i;
+        } else if (query[j] < own[i]) {
+          ++j;
+        } else {
+          ++shared;
+          ++i;
+          ++j;
+        }
+      }
+      if (shared > 0) scored.emplace_back(static_cast<double>(shared), rows.column_int64(0));
+    }
+    return best_ids(std::move(scored), kMaxFuzzyCandidates);
   }
 };
 
@@ -1012,6 +1015,58 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
   m.db.exec("PRAGMA mmap_size = " + std::to_string(kMmapBytes), "mapping the file");
 }
 
+void TranslationMemory::create_in_bulk(const std::string& path, const std::function<void(TranslationMemory&)>& fill,
+                                       const OpenOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(path, ec))
+    throw ArgumentError(path + ": exists already; a bulk load makes a new TM. Give a new path, or import into the "
+                               "existing TM the usual way");
+  const std::string partial = path + ".partial";
+  const auto remove_partial = [&] {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(partial + suffix, ec);
+  };
+  remove_partial();  // left by a crash
+  try {
+    {
+      OpenOptions o = options;
+      o.create = true;
+      o.read_only = false;
+      TranslationMemory tm(partial, o);
+      sql::Connection& db = tm.impl_->db;
+      // The file is this connection's alone until renamed: an in-memory
+      // rollback journal (the file is new, so it holds almost nothing) and
+      // no syncs until the end.
+      db.exec("PRAGMA journal_mode = MEMORY", "starting the bulk load");
+      db.exec("PRAGMA synchronous = OFF", "starting the bulk load");
+      db.exec("PRAGMA locking_mode = EXCLUSIVE", "starting the bulk load");
+      fill(tm);
+      db.exec("PRAGMA locking_mode = NORMAL", "finishing the bulk load");
+      db.exec("PRAGMA synchronous = NORMAL", "finishing the bulk load");
+      db.exec("PRAGMA journal_mode = WAL", "finishing the bulk load");
+    }
+    // On disk before it takes the TM's name, and the name in its folder.
+    const auto sync = [&](const std::string& file, int flags) {
+      const int fd = ::open(file.c_str(), flags);
+      const bool ok = fd >= 0 && ::fsync(fd) == 0;
+      if (fd >= 0) ::close(fd);
+      if (!ok)
+        throw DatabaseError(path, path + ": cannot write " + file + " to disk: " + std::strerror(errno) +
+                                      ". Check the disk (space, permissions) and import again");
+    };
+    sync(partial, O_RDONLY);
+    fs::rename(partial, path, ec);
+    if (ec)
+      throw DatabaseError(path, path + ": cannot rename " + partial + " to it: " + ec.message() +
+                                    ". Check the folder's permissions and import again");
+    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+    sync(folder.string(), O_RDONLY | O_DIRECTORY);
+  } catch (...) {
+    remove_partial();
+    throw;
+  }
+}
+
 TranslationMemory::~TranslationMemory() = default;
 TranslationMemory::TranslationMemory(TranslationMemory&&) noexcept = default;
 TranslationMemory& TranslationMemory::operator=(TranslationMemory&&) noexcept = default;
@@ -1023,10 +1078,11 @@ std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
   m.begin_write();
   try {
     sql::Transaction transaction(m.db, sql::Transaction::Mode::immediate);
+    m.load_index_state();
     const std::int64_t id = m.write_header(doc);
     std::uint32_t position = 0;
     for (const StoredUnit& unit : doc.units) m.write_unit(id, doc.key, position++, unit);
-    m.flush_counts();
+    m.finish_index(false);
     transaction.commit();
   } catch (...) {
     m.end_write();
@@ -1034,6 +1090,25 @@ std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
   }
   m.end_write();
   return doc.units.size();
+}
+
+std::size_t TranslationMemory::update_index() {
+  Impl& m = *impl_;
+  m.begin_write();
+  std::size_t indexed = 0;
+  try {
+    sql::Transaction transaction(m.db, sql::Transaction::Mode::immediate);
+    m.load_index_state();
+    const std::int64_t before = m.index_state.indexed_segments;
+    m.finish_index(true);
+    indexed = static_cast<std::size_t>(std::max<std::int64_t>(0, m.index_state.indexed_segments - before));
+    transaction.commit();
+  } catch (...) {
+    m.end_write();
+    throw;
+  }
+  m.end_write();
+  return indexed;
 }
 
 std::optional<StoredDocument> TranslationMemory::document_info(const std::string& key) const {
@@ -1127,8 +1202,11 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
   const std::string select =
       "SELECT s.id, s.unit_id, s.text, s.key, u.confidence, u.status, u.document_id, u.paragraph_key "
       "FROM segments s JOIN units u ON u.id = s.unit_id ";
+  // Scores the rows of `rows`; returns how many there were.
   const auto consider = [&](sql::Statement& rows) {
+    std::size_t seen = 0;
     while (rows.step()) {
+      ++seen;
       const std::int64_t id = rows.column_int64(0);
       if (scored.count(id) != 0) continue;
       const UnitStatus status = parse_status(rows.column_view(5));
@@ -1145,6 +1223,7 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
       hit.paragraph_key = rows.column_optional(7);
       hit.match = std::move(match);
     }
+    return seen;
   };
   // Enough hits at or above `score` that no later step can rank higher.
   // Not with target languages: a hit without any of them is dropped below.
@@ -1172,15 +1251,26 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
     rows.bind(1, skeleton_hash).bind(2, options.from).bind(3, kMaxHashRows);
     consider(rows);
   }
-  // 3. Fuzzy: candidates from the trigram index.
+  // 3. Fuzzy: candidates from the n-gram index (up to kMaxFuzzyCandidates
+  // that still exist), and from the segments not indexed yet.
   if (!enough_at(fuzzy::kMinNearExactScore) && options.min_score <= fuzzy::kMaxFuzzyScore) {
     sql::Statement& rows = m.statement(select + "WHERE s.id = ?1", "fuzzy lookup");
-    for (std::int64_t id : m.fuzzy_candidates(options.from, key)) {
-      if (scored.count(id) != 0) continue;
-      sql::ResetOnExit reset(rows);
-      rows.bind(1, id);
-      consider(rows);
-    }
+    std::size_t found = 0;
+    const auto score_ids = [&](const std::vector<std::int64_t>& ids) {
+      found = 0;
+      for (const std::int64_t id : ids) {
+        if (found >= kMaxFuzzyCandidates) break;
+        if (scored.count(id) != 0) {
+          ++found;
+          continue;
+        }
+        sql::ResetOnExit reset(rows);
+        rows.bind(1, id);
+        found += consider(rows);
+      }
+    };
+    score_ids(m.fuzzy_candidates(options.from, key));
+    score_ids(m.tail_candidates(options.from, key, m.indexed_through()));
   }
 
   std::vector<ScoredSegment*> ranked;
@@ -1289,91 +1379,81 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
   };
 
   const std::size_t length = fuzzy::code_point_count(key);
-  // Reads candidate rowids from a statement and verifies them until `lang`
-  // (or, for the all-language CJK index, the search) has enough hits.
-  const auto drain = [&](sql::Statement& rows, const std::optional<std::string>& lang) {
+  const auto enough = [&](const std::string& lang) { return per_lang[lang] >= options.limit; };
+  // Verifies candidates from a union of posting lists, in id order.
+  const auto drain = [&](grams::PostingUnion& ids, const std::string& lang) {
     std::size_t checks = 0;
-    const auto enough = [&] { return lang ? per_lang[*lang] >= options.limit : found.size() >= options.limit; };
-    while (!enough() && checks++ < max_checks && rows.step()) verify(rows.column_int64(0), lang);
+    std::int64_t id = 0;
+    while (!enough(lang) && checks++ < max_checks && ids.next(id)) verify(id, lang);
   };
+  const auto cursors_for = [&](const std::string& lang, const std::vector<grams::Gram>& grams) {
+    std::vector<grams::PostingCursor> cursors;
+    for (const grams::Gram g : grams) cursors.emplace_back(m.postings(), lang, g);
+    return cursors;
+  };
+  // The grams whose postings hold every occurrence of the term (in a
+  // language), and whether each candidate has all of them (else any).
+  std::function<std::vector<grams::Gram>(const std::string&)> grams_for;
+  bool all_of = true;
   if (length >= 3) {
-    // Every trigram of the term (the rarest few suffice to find the
-    // candidates; verify() checks the whole term).
-    for (const std::string& lang : langs) {
-      const std::string table = schema::trigram_table(lang);
-      if (!m.has_table(table)) continue;
+    // The rarest few trigrams find the candidates; verify() checks the term.
+    grams_for = [&](const std::string& lang) {
+      std::vector<grams::Gram> out;
       const auto rated = m.rated_trigrams(lang, key);
-      if (rated.empty() || rated.front().first <= 0) continue;  // a trigram no segment has
-      std::string query;
-      for (std::size_t i = 0; i < rated.size() && i < kMaxConcordanceTrigrams; ++i) {
-        if (!query.empty()) query += " AND ";
-        query += fts_phrase(fuzzy::trigram_text(rated[i].second));
-      }
-      sql::Statement& rows = m.statement("SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?1",
-                                         "searching the trigram index");
-      sql::ResetOnExit reset(rows);
-      rows.bind(1, query);
-      drain(rows, lang);
-    }
+      if (rated.empty() || rated.front().first <= 0) return out;  // a trigram no indexed segment has
+      for (std::size_t i = 0; i < rated.size() && i < kMaxConcordanceTrigrams; ++i) out.push_back(rated[i].second);
+      return out;
+    };
   } else if (const std::string cjk = fuzzy::is_cjk_ngram(key) ? key : fuzzy::first_cjk_char(key); !cjk.empty()) {
-    // Chinese and Japanese: 1 and 2 characters from the n-gram index (a CJK
+    // Chinese and Japanese: 1 and 2 characters from their CJK n-gram (a CJK
     // character beside punctuation: its unigram, then verified).
-    sql::Statement& rows =
-        m.statement("SELECT rowid FROM segments_cjk WHERE segments_cjk MATCH ?1", "searching the CJK index");
-    sql::ResetOnExit reset(rows);
-    rows.bind(1, fts_phrase(cjk));
-    drain(rows, options.lang);
-  } else if (length == 2) {
-    // Two characters of another script: every trigram that starts or ends
-    // with them (from trigram_counts), ORed; a key of just these two
-    // characters has no trigram and is found by its hash.
     std::size_t i = 0;
-    const auto a = static_cast<fuzzy::Trigram>(fuzzy::detail::decode(key, i));
-    const auto b = static_cast<fuzzy::Trigram>(fuzzy::detail::decode(key, i));
-    const std::int64_t prefix = static_cast<std::int64_t>((a << 42) | (b << 21));
-    const std::int64_t suffix = static_cast<std::int64_t>((a << 21) | b);
-    sql::Statement& starting = m.statement(
-        "SELECT trigram FROM trigram_counts WHERE lang = ?1 AND trigram BETWEEN ?2 AND ?3 AND occurrences > 0",
-        "reading trigram counts");
-    sql::Statement& ending = m.statement(
-        "SELECT trigram FROM trigram_counts WHERE lang = ?1 AND (trigram & 4398046511103) = ?2 AND occurrences > 0",
-        "reading trigram counts");
-    sql::Statement& exact = m.statement(
-        "SELECT id FROM segments WHERE skeleton_hash = ?1 AND key_hash = ?2 AND lang = ?3", "exact key search");
-    for (const std::string& lang : langs) {
-      {
-        sql::ResetOnExit reset(exact);
-        exact.bind(1, fuzzy::text_hash(lang, fuzzy::skeleton(key))).bind(2, fuzzy::text_hash(lang, key)).bind(3, lang);
-        drain(exact, lang);
-      }
-      const std::string table = schema::trigram_table(lang);
-      if (!m.has_table(table)) continue;
-      // Occurrences followed by a character first; those at the very end of
-      // a key (key-final trigrams) only when that leaves room.
-      for (sql::Statement* list : {&starting, &ending}) {
-        if (per_lang[lang] >= options.limit) break;
-        std::string query;
-        {
-          sql::ResetOnExit reset(*list);
-          list->bind(1, lang).bind(2, list == &starting ? prefix : suffix);
-          if (list == &starting) list->bind(3, prefix | 0x1FFFFF);
-          while (list->step()) {
-            if (!query.empty()) query += " OR ";
-            query += fts_phrase(fuzzy::trigram_text(static_cast<fuzzy::Trigram>(list->column_int64(0))));
-          }
-        }
-        if (query.empty()) continue;
-        sql::Statement& rows = m.statement("SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?1",
-                                           "searching the trigram index");
-        sql::ResetOnExit reset(rows);
-        rows.bind(1, query);
-        drain(rows, lang);
-      }
-    }
+    grams::Gram wanted = fuzzy::detail::decode(cjk, i);
+    if (i < cjk.size()) wanted = (wanted << 21) | fuzzy::detail::decode(cjk, i);
+    grams_for = [wanted](const std::string&) { return std::vector<grams::Gram>{wanted}; };
+  } else if (length == 2) {
+    // Two characters of another script: every gram that starts with them
+    // (followed by a character, or the key's end gram).
+    std::size_t i = 0;
+    const char32_t a = fuzzy::detail::decode(key, i);
+    const char32_t b = fuzzy::detail::decode(key, i);
+    all_of = false;
+    grams_for = [&, a, b](const std::string& lang) {
+      return m.postings().grams_between(lang, grams::pack(a, b, 0), grams::pack(a, b, grams::kEndMark));
+    };
   } else {
     throw ArgumentError("search term '" + term +
                         "' is one character: it would match too much. Give at least two characters (one is enough "
                         "in Chinese and Japanese).");
+  }
+  const std::int64_t tail_after = m.indexed_through();
+  sql::Statement& tail = m.statement("SELECT id, key FROM segments WHERE id > ?1 AND lang = ?2 ORDER BY id",
+                                     "reading the latest segments");
+  for (const std::string& lang : langs) {
+    const std::vector<grams::Gram> wanted = grams_for(lang);
+    if (!wanted.empty() && all_of) {
+      std::vector<grams::PostingCursor> cursors = cursors_for(lang, wanted);
+      std::size_t checks = 0;
+      while (!enough(lang) && checks < max_checks) {
+        const std::vector<std::int64_t> ids = grams::intersect(cursors, options.limit);
+        if (ids.empty()) break;
+        for (const std::int64_t id : ids) {
+          if (enough(lang) || checks++ >= max_checks) break;
+          verify(id, lang);
+        }
+        if (ids.size() < options.limit) break;  // the intersection is exhausted
+      }
+    } else if (!wanted.empty()) {
+      grams::PostingUnion ids(cursors_for(lang, wanted));
+      drain(ids, lang);
+    }
+    // The segments stored since the last indexing: their keys are searched
+    // directly (few: see OpenOptions::index_tail_segments).
+    sql::ResetOnExit reset(tail);
+    tail.bind(1, tail_after).bind(2, lang);
+    while (!enough(lang) && tail.step()) {
+      if (tail.column_view(1).find(key) != std::string_view::npos) verify(tail.column_int64(0), lang);
+    }
   }
 
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.hit.unit_id < b.hit.unit_id; });
@@ -1510,9 +1590,15 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     m.import_cache = true;
     state->transaction.emplace(m.db, sql::Transaction::Mode::immediate);
     state->tm = &m;
-    m.bulk = true;
-    m.bulk_fts_options("segments_cjk");
-    state->document_id = m.write_header(header);
+    m.load_index_state();
+    state->document_id = m.write_header(header);  // deletes the document it replaces
+    // The session's postings start with the segments stored since the last
+    // indexing (the tail); its own follow, all above them.
+    m.session_postings = std::make_unique<grams::PostingBuilder>();
+    const grams::AddedSegments tail =
+        grams::add_segments_after(m.db, m.index_state.indexed_through, *m.session_postings, m.options.import_postings);
+    m.session_segments = tail.count;
+    m.session_wrote_postings = tail.wrote_blocks;
     state->document_key = header.key;
     for (const StoredUnit& unit : header.units) m.write_unit(state->document_id, header.key, state->next_position++, unit);
     state->added = header.units.size();
@@ -1535,13 +1621,17 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
   ++m.batch_used;
   ++state_->next_position;
   ++state_->added;
-  if (m.pending_total > kMaxPendingCounts) {
-    m.settle();
-    m.flush_counts();
-  } else if (m.batch_used == kBatchUnits) {
+  if (m.batch_used == kBatchUnits) {
     // From the first full batch on, a thread runs the inserts.
-    if (!m.writer_thread) m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); });
+    if (!m.writer_thread)
+      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); },
+                                                       [&m](grams::PostingBuilder& p) { p.write_blocks(m.db); });
     m.batch = m.writer_thread->submit(std::move(m.batch), std::exchange(m.batch_used, 0));
+    if (m.session_postings->postings() >= m.options.import_postings) {
+      // The blocks are written after the units queued before them.
+      m.writer_thread->submit(std::exchange(m.session_postings, std::make_unique<grams::PostingBuilder>()));
+      m.session_wrote_postings = true;
+    }
   }
 }
 
@@ -1552,9 +1642,16 @@ void TranslationMemory::ImportSession::commit() {
   Impl& m = *state_->tm;
   m.settle();
   m.writer_thread.reset();
-  m.flush_counts();
-  if (state_->added >= kOptimizeAfterUnits) m.optimize_indexes();
-  m.restore_fts_options();
+  if (m.session_wrote_postings || m.session_segments >= static_cast<std::int64_t>(m.options.index_tail_segments)) {
+    // Every segment up to the last id given is now indexed.
+    m.session_postings->write_blocks(m.db);
+    m.index_state.indexed_segments += m.session_segments;
+    m.index_state.indexed_through = m.next_segment_id - 1;
+  }
+  // Else a small session (untm merge copies a document per session): its
+  // segments join the tail, indexed in bulk later. finish_index also
+  // rebuilds the index if stale postings dominate.
+  m.finish_index(false);
   state_->transaction->commit();
   state_->done = true;
   state_->tm->end_write();

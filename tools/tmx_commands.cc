@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,8 +131,15 @@ int run_import(const ImportArgs& args) {
   ImportOptions options;
   if (args.document) options.document_key = *args.document;
   options.tool_version = UNTM_VERSION;
-  TranslationMemory tm(args.db, OpenOptions{.create = true, .read_only = false});
-  ImportReport report = import_tmx(args.file, tm, options);
+  ImportReport report;
+  std::error_code ec;
+  if (std::filesystem::exists(args.db, ec)) {
+    TranslationMemory tm(args.db, OpenOptions{.create = true, .read_only = false});
+    report = import_tmx(args.file, tm, options);
+  } else {
+    // A new TM: bulk-loaded, and only there when the import succeeded.
+    TranslationMemory::create_in_bulk(args.db, [&](TranslationMemory& tm) { report = import_tmx(args.file, tm, options); });
+  }
 
   std::vector<std::string> per_lang;
   for (const auto& [lang, count] : report.segments_per_lang) per_lang.push_back(fmt::format("{} {}", lang, count));

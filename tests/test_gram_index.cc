@@ -1,0 +1,367 @@
+// The n-gram index (tm/gram_index.h) on its own: the grams of a key, posting
+// blocks written and read back (long lists cut into blocks, seeks,
+// intersections, unions); and in the TM: the tail indexed in bulk, stale
+// postings of replaced documents never returned and dropped by a rebuild,
+// an import session's postings written in several flushes, and a version 1
+// TM migrated to version 2 with its segments indexed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aligner/normalizer.h"
+#include "tests/test_support.h"
+#include "tm/gram_index.h"
+#include "tm/sqlite_handle.h"
+#include "tm/tm_schema.h"
+#include "tm/translation_memory.h"
+
+using namespace untm;
+using namespace untm::test;
+using grams::Gram;
+using grams::pack;
+
+namespace {
+
+void create_postings_table(sql::Connection& db) {
+  db.exec(
+      "CREATE TABLE gram_postings (lang TEXT NOT NULL, gram INTEGER NOT NULL, first_id INTEGER NOT NULL, "
+      "last_id INTEGER NOT NULL, count INTEGER NOT NULL, total INTEGER NOT NULL, ids BLOB NOT NULL, "
+      "PRIMARY KEY (lang, gram, first_id)) "
+      "WITHOUT ROWID",
+      "test");
+}
+
+std::vector<std::int64_t> all_ids(grams::PostingCursor cursor) {
+  std::vector<std::int64_t> out;
+  for (; !cursor.done(); cursor.next()) out.push_back(cursor.id());
+  return out;
+}
+
+std::int64_t state(const std::string& path, const std::string& name) {
+  sql::Connection db(path, sql::OpenMode::read_only);
+  return db.query_int("SELECT value FROM tm_state WHERE name = '" + name + "'", "test", -1);
+}
+
+// (lang, gram, segments) of every gram in the index: equal for two TMs
+// with the same segments, whatever their ids.
+std::map<std::pair<std::string, std::int64_t>, std::int64_t> gram_counts(const std::string& path) {
+  sql::Connection db(path, sql::OpenMode::read_only);
+  sql::Statement rows(db, "SELECT lang, gram, sum(count) FROM gram_postings GROUP BY lang, gram");
+  std::map<std::pair<std::string, std::int64_t>, std::int64_t> out;
+  while (rows.step()) out[{rows.column_string(0), rows.column_int64(1)}] = rows.column_int64(2);
+  return out;
+}
+
+StoredDocument document(const std::string& key, const std::vector<std::string>& english) {
+  StoredDocument d;
+  d.key = key;
+  d.aligner_version = "test";
+  for (const std::string& text : english) {
+    StoredUnit u;
+    u.segments["en"] = text;
+    d.units.push_back(u);
+  }
+  return d;
+}
+
+}  // namespace
+
+namespace {
+std::vector<Gram> distinct_grams(std::string_view key) {
+  std::vector<Gram> g;
+  grams::key_grams(key, g);
+  std::sort(g.begin(), g.end());
+  g.erase(std::unique(g.begin(), g.end()), g.end());
+  return g;
+}
+}  // namespace
+
+TEST_CASE("grams: trigrams, the end gram and CJK n-grams of a key") {
+  std::vector<Gram> g;
+  grams::key_grams("abcab", g);
+  CHECK(g.size() == 4);
+  grams::key_grams("abcabc", g);  // abc twice, then the end gram
+  CHECK(g.size() == 5);
+  g = distinct_grams("abcab");
+  CHECK(g == std::vector<Gram>{pack('a', 'b', 'c'), pack('a', 'b', grams::kEndMark), pack('b', 'c', 'a'),
+                               pack('c', 'a', 'b')});
+  g = distinct_grams("ok");  // two characters: only the end gram
+  CHECK(g == std::vector<Gram>{pack('o', 'k', grams::kEndMark)});
+  CHECK(distinct_grams("x").empty());
+  g = distinct_grams("安理会");
+  std::vector<Gram> want{pack(0, 0, U'安'), pack(0, 0, U'理'), pack(0, 0, U'会'), pack(0, U'安', U'理'),
+                         pack(0, U'理', U'会'), pack(U'安', U'理', U'会'), pack(U'理', U'会', grams::kEndMark)};
+  std::sort(want.begin(), want.end());
+  CHECK(g == want);
+}
+
+TEST_CASE("grams: posting blocks round-trip, long lists are cut, cursors seek, intersect and unite") {
+  TempDir dir;
+  sql::Connection db((dir / "p.db").string(), sql::OpenMode::create);
+  create_postings_table(db);
+  grams::PostingBuilder builder;
+  const Gram common = pack('t', 'h', 'e'), even = pack('e', 'v', 'n'), rare = pack('z', 'z', 'z');
+  std::vector<std::int64_t> all, evens, rares;
+  for (std::int64_t id = 10; id < 10 + 5000; ++id) {
+    std::vector<Gram> g{common};
+    if (id % 2 == 0) g.push_back(even);
+    if (id % 1000 == 7) g.push_back(rare);
+    std::sort(g.begin(), g.end());
+    builder.add("en", id, g);
+    all.push_back(id);
+    if (id % 2 == 0) evens.push_back(id);
+    if (id % 1000 == 7) rares.push_back(id);
+  }
+  builder.add("zh", 3, {common, common});  // another language: its own lists; a repeat counts once
+  CHECK(builder.postings() == 5000 + 2500 + 5 + 1);
+  builder.write_blocks(db);
+  CHECK(builder.empty());
+  // 5000 ids: blocks of 2048, 2048 and 904.
+  CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE lang = 'en' AND gram = " + std::to_string(common), "t") ==
+        3);
+  CHECK(db.query_int("SELECT max(count) FROM gram_postings", "t") == static_cast<std::int64_t>(grams::kBlockIds));
+
+  grams::PostingStore store(db);
+  CHECK(store.count("en", common) == 5000);
+  CHECK(store.count("zh", common) == 1);
+  CHECK(store.count("en", pack('n', 'o', 'p')) == 0);
+  CHECK(all_ids(grams::PostingCursor(store, "en", common)) == all);
+  CHECK(all_ids(grams::PostingCursor(store, "en", even)) == evens);
+  CHECK(all_ids(grams::PostingCursor(store, "zh", common)) == std::vector<std::int64_t>{3});
+  CHECK(grams::PostingCursor(store, "en", pack('n', 'o', 'p')).done());
+
+  grams::PostingCursor cursor(store, "en", common);
+  cursor.seek(4100);  // in the third block
+  REQUIRE_FALSE(cursor.done());
+  CHECK(cursor.id() == 4100);
+  cursor.seek(4000);  // never backwards
+  CHECK(cursor.id() == 4100);
+  cursor.seek(6000);
+  CHECK(cursor.done());
+
+  std::vector<grams::PostingCursor> both;
+  both.emplace_back(store, "en", rare);
+  both.emplace_back(store, "en", even);
+  CHECK(grams::intersect(both, 100).empty());  // the rare ids are odd
+  std::vector<grams::PostingCursor> three;
+  three.emplace_back(store, "en", common);
+  three.emplace_back(store, "en", rare);
+  CHECK(grams::intersect(three, 3) == std::vector<std::int64_t>{1007, 2007, 3007});
+  CHECK(grams::intersect(three, 3) == std::vector<std::int64_t>{4007, 5007});  // resumes where it stopped
+
+  std::vector<grams::PostingCursor> parts;
+  parts.emplace_back(store, "en", rare);
+  parts.emplace_back(store, "en", even);
+  grams::PostingUnion any(std::move(parts));
+  std::vector<std::int64_t> united;
+  for (std::int64_t id; any.next(id);) united.push_back(id);
+  std::vector<std::int64_t> want = evens;
+  want.insert(want.end(), rares.begin(), rares.end());
+  std::sort(want.begin(), want.end());
+  CHECK(united == want);
+
+  // A second flush adds blocks after the first ones: counts add up, and
+  // cursors and seeks cross from one flush's blocks to the next.
+  grams::PostingBuilder later;
+  for (std::int64_t id = 20000; id < 20010; ++id) later.add("en", id, {common});
+  later.write_blocks(db);
+  CHECK(store.count("en", common) == 5010);
+  all.insert(all.end(), {20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007, 20008, 20009});
+  CHECK(all_ids(grams::PostingCursor(store, "en", common)) == all);
+  grams::PostingCursor crossing(store, "en", common);
+  crossing.seek(5010);  // after the first flush's last id
+  REQUIRE_FALSE(crossing.done());
+  CHECK(crossing.id() == 20000);
+}
+
+TEST_CASE("grams: a damaged block is an error that says how to recover") {
+  TempDir dir;
+  const std::string path = (dir / "p.db").string();
+  sql::Connection db(path, sql::OpenMode::create);
+  create_postings_table(db);
+  db.exec("INSERT INTO gram_postings VALUES ('en', 5, 1, 9, 3, 3, x'05')", "test");  // one gap for three ids
+  grams::PostingStore store(db);
+  CHECK_THROWS_WITH(grams::PostingCursor(store, "en", 5),
+                    path + ": the n-gram index is damaged (a posting block cannot be read). Rebuild the TM: untm "
+                           "export --db TM --tmx ALL.tmx, then untm import ALL.tmx --db NEW");
+}
+
+TEST_CASE("tm index: the tail is indexed in bulk; lookups find segments before and after") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  OpenOptions o;
+  o.index_tail_segments = 5;
+  TranslationMemory tm(path, o);
+  tm.store_document(document("a", {"The Council met in Geneva.", "It adopted the agenda."}));
+  CHECK(state(path, "indexed_through") == 0);  // 2 segments: the tail
+  CHECK(tm.concordance("Geneva", {}).size() == 1);
+  tm.store_document(document("b", {"The Council met in Vienna.", "It adjourned.", "It met again."}));
+  // 5 segments: the write that reached the threshold indexed them all.
+  CHECK(state(path, "indexed_through") == 5);
+  CHECK(state(path, "indexed_segments") == 5);
+  tm.store_document(document("c", {"The Council met in Nairobi."}));
+  CHECK(state(path, "indexed_through") == 5);
+  // Index and tail together.
+  const auto hits = tm.concordance("Council met", {});
+  REQUIRE(hits.size() == 3);
+  CHECK(hits[2].text == "The Council met in Nairobi.");
+  LookupOptions lo;
+  lo.from = "en";
+  lo.min_score = 50;
+  const auto fuzzy = tm.lookup("The Council met in Nairobi today.", lo);
+  REQUIRE(fuzzy.size() == 3);
+  CHECK(fuzzy[0].source == "The Council met in Nairobi.");
+  CHECK(tm.update_index() == 1);
+  CHECK(state(path, "indexed_through") == 6);
+  CHECK(tm.update_index() == 0);
+  CHECK(tm.lookup("The Council met in Nairobi today.", lo).size() == 3);
+}
+
+TEST_CASE("tm index: replaced documents' stale postings are never hits, and a rebuild drops them") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  OpenOptions o;
+  o.index_tail_segments = 0;  // every write indexes its segments
+  TranslationMemory tm(path, o);
+  std::vector<std::string> old_text, new_text;
+  for (int i = 0; i < 600; ++i) {
+    old_text.push_back("Old paragraph number " + std::to_string(i) + " of the report.");
+    new_text.push_back("New paragraph number " + std::to_string(i) + " of the report.");
+  }
+  tm.store_document(document("r", old_text));
+  CHECK(tm.concordance("Old paragraph", {}).size() == 50);
+  tm.store_document(document("r", new_text));
+  CHECK(state(path, "stale_segments") == 600);
+  CHECK(tm.concordance("Old paragraph", {}).empty());
+  ConcordanceOptions co;
+  co.limit = 1000;
+  CHECK(tm.concordance("paragraph number", co).size() == 600);
+  LookupOptions lo;
+  lo.from = "en";
+  lo.min_score = 60;
+  const auto hits = tm.lookup("Old paragraph number 17 of the report.", lo);
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0].source == "New paragraph number 17 of the report.");
+  for (const auto& h : hits) CHECK(h.source.rfind("New", 0) == 0);
+  // The third store makes stale postings (1,200) outnumber live ones (600)
+  // and pass 1,000: the index is rebuilt, equal to a fresh TM's.
+  tm.store_document(document("r", old_text));
+  CHECK(state(path, "stale_segments") == 0);
+  CHECK(state(path, "indexed_segments") == 600);
+  const std::string fresh_path = (dir / "fresh.db").string();
+  {
+    TranslationMemory fresh(fresh_path, o);
+    fresh.store_document(document("r", old_text));
+  }
+  CHECK(gram_counts(path) == gram_counts(fresh_path));
+  CHECK(tm.concordance("New paragraph", {}).empty());
+  CHECK(tm.concordance("Old paragraph", co).size() == 600);
+}
+
+TEST_CASE("tm index: an import session writes its postings in several flushes, or leaves a small one to the tail") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  OpenOptions o;
+  o.import_postings = 2000;  // flushes every ~2,000 postings
+  o.index_tail_segments = 100;
+  TranslationMemory tm(path, o);
+  tm.store_document(document("before", {"Stored before the import, still in the tail."}));
+  StoredDocument header;
+  header.key = "big";
+  header.aligner_version = "test";
+  {
+    auto session = tm.begin_import(header);
+    for (int i = 0; i < 1500; ++i) {
+      StoredUnit u;
+      u.segments["en"] = "Imported sentence " + std::to_string(i) + " about the Security Council.";
+      u.segments["zh"] = "关于安全理事会的第" + std::to_string(i) + "句。";
+      session.add(u);
+    }
+    session.commit();
+  }
+  CHECK(state(path, "indexed_through") == 3001);
+  CHECK(state(path, "indexed_segments") == 3001);
+  CHECK(tm.concordance("still in the tail", {}).size() == 1);
+  ConcordanceOptions co;
+  co.limit = 5000;
+  CHECK(tm.concordance("Security Council", co).size() == 1500);
+  CHECK(tm.concordance("理事", co).size() == 1500);
+  CHECK(tm.concordance("第1499句", co).size() == 1);
+  // The same content in one flush gives the same index.
+  const std::string one_path = (dir / "one.db").string();
+  {
+    OpenOptions big = o;
+    big.import_postings = std::size_t{1} << 26;
+    TranslationMemory one(one_path, big);
+    one.store_document(document("before", {"Stored before the import, still in the tail."}));
+    auto session = one.begin_import(header);
+    for (int i = 0; i < 1500; ++i) {
+      StoredUnit u;
+      u.segments["en"] = "Imported sentence " + std::to_string(i) + " about the Security Council.";
+      u.segments["zh"] = "关于安全理事会的第" + std::to_string(i) + "句。";
+      session.add(u);
+    }
+    session.commit();
+  }
+  CHECK(gram_counts(path) == gram_counts(one_path));
+
+  // A session of fewer segments than index_tail_segments: left in the tail.
+  header.key = "small";
+  {
+    auto session = tm.begin_import(header);
+    StoredUnit u;
+    u.segments["en"] = "A small import.";
+    session.add(u);
+    session.commit();
+  }
+  CHECK(state(path, "indexed_through") == 3001);
+  CHECK(tm.concordance("small import", {}).size() == 1);
+}
+
+TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
+  TempDir dir;
+  const std::string path = (dir / "v1.db").string();
+  {
+    sql::Connection db(path, sql::OpenMode::create);
+    std::vector<schema::Migration> v1{schema::migrations().front()};
+    REQUIRE(schema::migrate(db, v1) == 1);
+    db.exec(
+        "INSERT INTO documents (id, key, aligner_version, created_at, updated_at) VALUES (1, 'old', 'untm-align 1', "
+        "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+        "INSERT INTO units (id, document_id, position, confidence, status) VALUES (1, 1, 0, 0.9, 'auto');"
+        "CREATE VIRTUAL TABLE segments_fts_en USING fts5(key, content='', tokenize='trigram case_sensitive 1', "
+        "detail='none', columnsize=0);",
+        "test");
+    sql::Statement insert(db,
+                          "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash) "
+                          "VALUES (?1, 1, ?2, ?3, ?4, 0, 0)");
+    int id = 7;
+    for (const auto& [lang, text] : std::vector<std::pair<std::string, std::string>>{
+             {"en", "The Contact Group met in Doha."}, {"zh", "联络小组在多哈举行会议。"}}) {
+      insert.bind(1, id++).bind(2, lang).bind(3, text).bind(4, matching_key_text(text));
+      insert.execute();
+    }
+  }
+  OpenOptions read_only;
+  read_only.read_only = true;
+  CHECK_THROWS_AS(TranslationMemory(path, read_only), DatabaseError);  // open it for writing once
+  TranslationMemory tm(path);
+  CHECK(tm.stats().schema_version == 2);
+  CHECK(state(path, "indexed_through") == 8);
+  CHECK(state(path, "last_segment_id") == 8);
+  {
+    sql::Connection db(path, sql::OpenMode::read_only);
+    CHECK(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name GLOB 'segments_fts_*' OR name GLOB "
+                       "'segments_cjk*' OR name = 'trigram_counts'",
+                       "test") == 0);
+  }
+  CHECK(tm.concordance("Contact Group", {}).size() == 1);
+  CHECK(tm.concordance("多哈", {}).size() == 1);
+  CHECK(tm.concordance("会", {}).size() == 1);
+  // New segments get ids above the old ones.
+  tm.store_document(document("new", {"A new sentence."}));
+  CHECK(state(path, "last_segment_id") == 9);
+}

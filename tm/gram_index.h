@@ -1,0 +1,172 @@
+// The TM's n-gram index (schema version 2): for each language, which
+// segments hold each gram of their matching key. Fuzzy lookups take their
+// candidates from it, concordance its substring candidates. Internal to tm/.
+//
+// Grams of a key, code points packed 21 bits each into 63 bits (exact: no
+// hashing, no collisions):
+//   trigrams (a, b, c)              every three consecutive code points;
+//   the end gram (y, z, kEndMark)   the key's last two code points;
+//   CJK unigrams (0, 0, c) and bigrams (0, a, b)   see fuzzy::cjk_ngrams.
+// Every occurrence of two characters a, b is thus under a gram of the range
+// (a, b, *): followed by a character, or at the end of the key.
+//
+// Postings are stored in blocks, rows of
+//   gram_postings (lang, gram, first_id, last_id, count, total, ids)
+// with the segment ids as varint gaps after first_id, at most kBlockIds per
+// block, and `total` the gram's postings up to and including the block (so
+// the last block tells how many segments have the gram: one seek). Readers
+// seek to the block that holds an id; they never read a gram's list whole. Blocks are written in bulk (an import session, or the segments
+// stored since the last indexing) and never updated: a deleted segment stays
+// in the postings until the index is rebuilt, and readers check every
+// candidate against the segments table. Segment ids are never reused, so a
+// stale posting can only point at a segment that no longer exists.
+//
+// Why not FTS5: its trigram tokenizer makes one token per character, and its
+// insertion cost (~53 s of CPU per million three-language units, measured:
+// docs/BENCHMARKS.md) alone exceeded the import budget; here a gram costs a
+// hash probe and a varint, and the blocks are written in key order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tm/sqlite_handle.h"
+
+namespace untm::grams {
+
+using Gram = std::uint64_t;
+
+// Third code point of a key's end gram (above every Unicode code point).
+inline constexpr char32_t kEndMark = 0x1FFFFF;
+// Postings per stored block: readers skip whole blocks when intersecting.
+inline constexpr std::size_t kBlockIds = 2048;
+
+inline constexpr Gram pack(char32_t a, char32_t b, char32_t c) {
+  return (static_cast<Gram>(a) << 42) | (static_cast<Gram>(b) << 21) | static_cast<Gram>(c);
+}
+
+// Every gram of a matching key, repeats included, in no particular order
+// (`out` is overwritten). PostingBuilder::add drops the repeats.
+void key_grams(std::string_view key, std::vector<Gram>& out);
+
+// Appends `value` as a LEB128 varint.
+void put_varint(std::string& out, std::uint64_t value);
+
+// Appends the ids of a stored block (first_id, then the gaps in `bytes`).
+// Returns false when the bytes are not `count` - 1 well-formed gaps (a
+// damaged file).
+bool decode_block(std::int64_t first_id, std::uint32_t count, std::string_view bytes, std::vector<std::int64_t>& out);
+
+// Postings collected in memory, per language, for segments added in
+// ascending id order; written out as blocks by write_blocks().
+class PostingBuilder {
+ public:
+  // Adds segment `id` (not below any id added before in `lang`) with its
+  // grams (repeats are counted once).
+  void add(std::string_view lang, std::int64_t id, const std::vector<Gram>& grams);
+  std::size_t postings() const { return postings_; }
+  bool empty() const { return postings_ == 0; }
+  // Inserts every block into gram_postings (grams ascending per language:
+  // sequential B-tree writes) and empties the builder.
+  void write_blocks(sql::Connection& db);
+
+ private:
+  // A gram's gaps live in a chain of small chunks of one shared arena: no
+  // allocation per gram, no copying as a list grows.
+  static constexpr std::size_t kChunkBytes = 28;
+  struct Chunk {
+    std::uint32_t next = 0;  // index + 1 of the next chunk; 0 = none
+    std::uint8_t bytes[kChunkBytes];
+  };
+  struct Entry {
+    Gram gram = 0;
+    std::int64_t first = 0, last = 0;
+    std::uint32_t count = 0;
+    std::uint32_t head = 0, tail = 0;  // chunk index + 1; 0 = no gaps yet
+    std::uint32_t used = 0;            // bytes used in the tail chunk
+  };
+  struct Table {
+    std::vector<std::uint32_t> slots;  // entry index + 1; 0 = empty
+    std::vector<Entry> entries;
+    Entry& find(Gram gram);
+  };
+  void append_gap(Entry& entry, std::uint64_t gap);
+  void gather(const Entry& entry, std::string& gaps) const;
+  std::map<std::string, Table, std::less<>> langs_;
+  std::vector<Chunk> chunks_;
+  std::size_t postings_ = 0;
+};
+
+// The statements readers share (each use resets them).
+class PostingStore {
+ public:
+  explicit PostingStore(sql::Connection& db);
+  // Segments with `gram` (deleted ones too, until the index is rebuilt).
+  std::int64_t count(std::string_view lang, Gram gram);
+  // Distinct grams of `lang` in [low, high], ascending.
+  std::vector<Gram> grams_between(std::string_view lang, Gram low, Gram high);
+
+ private:
+  friend class PostingCursor;
+  sql::Connection& db_;
+  sql::Statement count_, between_, at_or_before_, after_;
+};
+
+// The ids of one gram's postings, ascending; blocks are read when reached.
+class PostingCursor {
+ public:
+  PostingCursor(PostingStore& store, std::string lang, Gram gram);
+  bool done() const { return done_; }
+  std::int64_t id() const { return ids_[pos_]; }
+  void next();
+  // Moves to the first id ≥ target (seeking past the blocks before it).
+  void seek(std::int64_t target);
+
+ private:
+  // Loads the block `statement` finds for `bound`; done when none.
+  void load(sql::Statement& statement, std::int64_t bound);
+  PostingStore* store_;
+  std::string lang_;
+  Gram gram_;
+  bool done_ = false;
+  std::int64_t first_ = 0, last_ = 0;  // of the loaded block
+  std::vector<std::int64_t> ids_;
+  std::size_t pos_ = 0;
+};
+
+// The first `limit` ids present in every cursor, ascending.
+std::vector<std::int64_t> intersect(std::vector<PostingCursor>& cursors, std::size_t limit);
+
+// Ids present in any cursor, ascending, without repeats, one at a time.
+class PostingUnion {
+ public:
+  explicit PostingUnion(std::vector<PostingCursor> cursors);
+  bool next(std::int64_t& id);
+
+ private:
+  std::vector<PostingCursor> cursors_;
+  std::vector<std::size_t> heap_;  // indexes of live cursors, min-heap by id
+  std::int64_t last_ = -1;
+};
+
+// Adds the segments with id > `after` (their keys as stored) to `builder`,
+// writing its blocks whenever it holds `flush_postings` postings. Returns
+// the highest id seen (`after` when there is none) and how many segments
+// were added.
+struct AddedSegments {
+  std::int64_t last_id = 0;
+  std::int64_t count = 0;
+  bool wrote_blocks = false;  // the builder was flushed on the way
+};
+AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, PostingBuilder& builder,
+                                 std::size_t flush_postings = std::size_t{1} << 26);
+
+// The same, written out: indexes the segments with id > `after`.
+AddedSegments index_segments_after(sql::Connection& db, std::int64_t after);
+
+}  // namespace untm::grams
