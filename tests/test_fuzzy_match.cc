@@ -122,7 +122,7 @@ TEST_CASE("fuzzy: the skeleton keeps letters and one 0 per number") {
   CHECK(skeleton(matching_key_text("安理会第1970(2011)号决议。")) == "安理会第00号决议");
 }
 
-TEST_CASE("fuzzy: trigrams are what FTS5's trigram tokenizer indexes") {
+TEST_CASE("fuzzy: trigrams are three consecutive code points of the key") {
   std::vector<std::string> seen;
   for_each_trigram("ab cd", [&](Trigram t) { seen.push_back(trigram_text(t)); });
   CHECK(seen == std::vector<std::string>{"ab ", "b c", " cd"});

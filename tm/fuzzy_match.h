@@ -68,8 +68,8 @@ KeyShape key_shape(std::string_view key);
 // Only the skeleton (what the store hashes for near-exact lookups).
 std::string skeleton(std::string_view key);
 
-// A trigram as FTS5's trigram tokenizer (case_sensitive 1) makes them: three
-// consecutive code points of the key, packed 21 bits each.
+// A trigram: three consecutive code points of the key, packed 21 bits each
+// (as the n-gram index stores them, tm/gram_index.h).
 using Trigram = std::uint64_t;
 
 // Calls visit(Trigram) for every trigram of `key`, in order (repeats too).
@@ -82,9 +82,9 @@ std::string trigram_text(Trigram trigram);
 // Number of code points of valid UTF-8.
 std::size_t code_point_count(std::string_view text);
 
-// For the index that serves 1- and 2-character Chinese and Japanese queries
-// (FTS5's trigram index cannot): space-separated unigrams of CJK characters
-// and bigrams of two neighbours of which at least one is a CJK character and
+// The n-grams that serve 1- and 2-character Chinese and Japanese queries
+// (trigrams cannot), as readable text: space-separated unigrams of CJK
+// characters and bigrams of two neighbours of which at least one is a CJK character and
 // the other a CJK character or an ASCII letter or digit. Empty when the key
 // has no CJK character.
 std::string cjk_ngrams(std::string_view key);

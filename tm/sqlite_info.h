@@ -1,4 +1,5 @@
-// What the linked SQLite offers; the TM needs FTS5 (issue: the TM store).
+// What the linked SQLite offers. The TM needs FTS5 only to upgrade files of
+// schema version 1 (their FTS5 indexes are dropped; see tm/gram_index.h).
 #pragma once
 
 #include <string>

@@ -56,6 +56,9 @@ MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,
     ++result.copied;
     if (on_document) on_document(key, true);
   }
+  // Small documents' segments wait in the TM's unindexed tail: indexed now,
+  // so lookups on the merged TM read only the n-gram index.
+  into.update_index();
   return result;
 }
 

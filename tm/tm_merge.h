@@ -22,7 +22,9 @@ struct MergeResult {
 
 // Copies every document of the TM at `source_path` into `into`, each
 // document in its own transaction (a crash leaves whole documents; merging
-// again finishes the job). `on_document` is called after each document.
+// again finishes the job), then indexes what is not indexed yet
+// (TranslationMemory::update_index). `on_document` is called after each
+// document.
 // Throws DatabaseError when the source is not a untm TM or cannot be read,
 // ArgumentError when it is the target itself.
 MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,

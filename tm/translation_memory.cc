@@ -282,6 +282,7 @@ struct PreparedSegment {
   bool has_codes = false;
   std::int64_t id = 0;  // given by the writer (ids are never reused: gram_index.h)
   std::int64_t key_hash = 0, skeleton_hash = 0;
+  std::vector<grams::Gram> grams;  // in an import session: the key's grams
 };
 struct PreparedUnit {
   std::int64_t document_id = 0;
@@ -293,23 +294,22 @@ struct PreparedUnit {
   std::size_t count = 0;
 };
 
-// The thread that runs an import session's inserts (and writes its posting
-// blocks) while the caller's thread reads the input and prepares the next
-// units. The two threads never use the connection at the same time: the
-// caller's thread touches it only after wait_idle() (or before the first
-// submit()), the writer thread only between taking a job and reporting it
+// The thread that runs an import session's inserts (and adds the segments
+// to the session's postings, writing them out when they fill up) while the
+// caller's thread reads the input and prepares the next units. The two
+// threads never use the connection or the postings at the same time: the
+// caller's thread touches them only after wait_idle() (or before the first
+// submit()), the writer thread only between taking a batch and reporting it
 // done, under the mutex's hand-over. The first error stops the writing;
 // submit() and wait_idle() rethrow it (the session then rolls back).
 class WriterThread {
  public:
   using Batch = std::vector<PreparedUnit>;
-  using Postings = std::unique_ptr<grams::PostingBuilder>;
 
-  WriterThread(std::function<void(const PreparedUnit&)> write, std::function<void(grams::PostingBuilder&)> write_postings)
-      : write_(std::move(write)), write_postings_(std::move(write_postings)) {
+  explicit WriterThread(std::function<void(const PreparedUnit&)> write) : write_(std::move(write)) {
     thread_ = std::thread([this] { run(); });
   }
-  // Stops after the job being done (the rest is dropped) and joins.
+  // Stops after the batch being written (the rest is dropped) and joins.
   ~WriterThread() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -321,25 +321,22 @@ class WriterThread {
   WriterThread(const WriterThread&) = delete;
   WriterThread& operator=(const WriterThread&) = delete;
 
-  // Queues the first `used` units of `batch` (waits while kMaxQueued jobs
-  // are queued) and returns an empty batch to fill: one the writer has
-  // finished, so its buffers are reused.
+  // Queues the first `used` units of `batch` (waits while kMaxQueued
+  // batches are queued) and returns an empty batch to fill: one the writer
+  // has finished, so its buffers are reused.
   Batch submit(Batch batch, std::size_t used) {
     std::unique_lock<std::mutex> lock(mutex_);
-    enqueue(lock, Job{std::move(batch), used, nullptr});
+    changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
+    if (error_) std::rethrow_exception(error_);
+    queue_.emplace_back(std::move(batch), used);
+    changed_.notify_all();
     if (done_.empty()) return {};
     Batch recycled = std::move(done_.back());
     done_.pop_back();
     return recycled;
   }
 
-  // Queues posting blocks to write (after the units queued before them).
-  void submit(Postings postings) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    enqueue(lock, Job{{}, 0, std::move(postings)});
-  }
-
-  // Waits until every queued job is done.
+  // Waits until every queued unit is written.
   void wait_idle() {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return error_ || (queue_.empty() && !busy_); });
@@ -348,25 +345,13 @@ class WriterThread {
 
  private:
   static constexpr std::size_t kMaxQueued = 4;
-  struct Job {
-    Batch batch;
-    std::size_t used = 0;
-    Postings postings;  // when set, the job writes these instead of units
-  };
-
-  void enqueue(std::unique_lock<std::mutex>& lock, Job job) {
-    changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
-    if (error_) std::rethrow_exception(error_);
-    queue_.push_back(std::move(job));
-    changed_.notify_all();
-  }
 
   void run() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      Job job = std::move(queue_.front());
+      auto [batch, used] = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
       const bool failed = static_cast<bool>(error_);
@@ -374,28 +359,23 @@ class WriterThread {
       std::exception_ptr error;
       if (!failed) {
         try {
-          if (job.postings)
-            write_postings_(*job.postings);
-          else
-            for (std::size_t i = 0; i < job.used; ++i) write_(job.batch[i]);
+          for (std::size_t i = 0; i < used; ++i) write_(batch[i]);
         } catch (...) {
           error = std::current_exception();
         }
       }
-      job.postings.reset();  // its memory goes before the next job
       lock.lock();
       if (error) error_ = error;
       busy_ = false;
-      if (job.used > 0) done_.push_back(std::move(job.batch));
+      done_.push_back(std::move(batch));
       changed_.notify_all();
     }
   }
 
   std::function<void(const PreparedUnit&)> write_;
-  std::function<void(grams::PostingBuilder&)> write_postings_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Job> queue_;
+  std::deque<std::pair<Batch, std::size_t>> queue_;
   std::vector<Batch> done_;
   bool busy_ = false;
   bool stop_ = false;
@@ -487,8 +467,7 @@ struct TranslationMemory::Impl {
   // An import session's postings not yet handed to the writer.
   std::unique_ptr<grams::PostingBuilder> session_postings;
   std::int64_t session_segments = 0;      // in its postings, the tail's included
-  bool session_wrote_postings = false;     // some went to the writer thread already
-  std::vector<grams::Gram> gram_buffer;
+  bool session_wrote_postings = false;     // some were written already
   // Reused for every unit.
   std::vector<bool> nfc_flags;
   PreparedUnit single;
@@ -743,8 +722,9 @@ struct TranslationMemory::Impl {
       PreparedSegment& segment = out.segments[i];
       segment.id = next_segment_id++;
       if (session_postings) {
-        grams::key_grams(segment.key, gram_buffer);
-        session_postings->add(segment.lang, segment.id, gram_buffer);
+        // Made here, added to the postings by the writer: the two threads
+        // share the indexing work.
+        grams::key_grams(segment.key, segment.grams);
         ++session_segments;
       }
     }
@@ -773,6 +753,11 @@ struct TranslationMemory::Impl {
       else
         insert_segment.bind_null(8);
       insert_segment.execute();
+      if (session_postings) session_postings->add(segment.lang, segment.id, segment.grams);
+    }
+    if (session_postings && session_postings->postings() >= options.import_postings) {
+      session_postings->write_blocks(db);
+      session_wrote_postings = true;
     }
   }
 
@@ -1624,14 +1609,8 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
   if (m.batch_used == kBatchUnits) {
     // From the first full batch on, a thread runs the inserts.
     if (!m.writer_thread)
-      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); },
-                                                       [&m](grams::PostingBuilder& p) { p.write_blocks(m.db); });
+      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); });
     m.batch = m.writer_thread->submit(std::move(m.batch), std::exchange(m.batch_used, 0));
-    if (m.session_postings->postings() >= m.options.import_postings) {
-      // The blocks are written after the units queued before them.
-      m.writer_thread->submit(std::exchange(m.session_postings, std::make_unique<grams::PostingBuilder>()));
-      m.session_wrote_postings = true;
-    }
   }
 }
 
