@@ -268,12 +268,13 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
   o.import_postings = 2000;  // flushes every ~2,000 postings
   o.index_tail_segments = 100;
   TranslationMemory tm(path, o);
-  tm.store_document(document("before", {"Stored before the import, still in the tail."}));
   StoredDocument header;
   header.key = "big";
   header.aligner_version = "test";
-  {
-    auto session = tm.begin_import(header);
+  // "before" in one store, then 1,500 two-language units in one session.
+  const auto fill = [&](TranslationMemory& target) {
+    target.store_document(document("before", {"Stored before the import, still in the tail."}));
+    auto session = target.begin_import(header);
     for (int i = 0; i < 1500; ++i) {
       StoredUnit u;
       u.segments["en"] = "Imported sentence " + std::to_string(i) + " about the Security Council.";
@@ -281,7 +282,8 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
       session.add(u);
     }
     session.commit();
-  }
+  };
+  fill(tm);
   CHECK(state(path, "indexed_through") == 3001);
   CHECK(state(path, "indexed_segments") == 3001);
   CHECK(tm.concordance("still in the tail", {}).size() == 1);
@@ -296,15 +298,7 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
     OpenOptions big = o;
     big.import_postings = std::size_t{1} << 26;
     TranslationMemory one(one_path, big);
-    one.store_document(document("before", {"Stored before the import, still in the tail."}));
-    auto session = one.begin_import(header);
-    for (int i = 0; i < 1500; ++i) {
-      StoredUnit u;
-      u.segments["en"] = "Imported sentence " + std::to_string(i) + " about the Security Council.";
-      u.segments["zh"] = "关于安全理事会的第" + std::to_string(i) + "句。";
-      session.add(u);
-    }
-    session.commit();
+    fill(one);
   }
   CHECK(gram_counts(path) == gram_counts(one_path));
 

@@ -1030,7 +1030,8 @@ TEST_CASE("untm export and import usage errors", "[tmx][cli]") {
   CHECK(bad_pair.err == "untm: error: --pair zh: write it as SOURCE-TARGET, for example zh-en.\n");
   auto bad_lang = run_untm("export" + db + out + " --langs zh,EN");
   CHECK(bad_lang.exit_code == 2);
-  CHECK(bad_lang.err.find("--langs EN: not a language code") != std::string::npos);
+  CHECK(bad_lang.err == "untm: error: --langs zh,EN: 'EN' is not a language code. Give two-letter ISO 639-1 codes "
+                       "separated by commas, e.g. --langs zh,en,ar.\n");
   CHECK(run_untm("export" + db + out + " --min-confidence 2").exit_code == 2);
   auto missing = run_untm("export --db " + shell_quote((dir / "none.db").string()) + out);
   CHECK(missing.exit_code == 4);  // like lookup, concordance and stats

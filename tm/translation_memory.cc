@@ -144,6 +144,9 @@ std::string checked_nfc(std::string_view text, const std::string& where) {
 
 // ---- schema version 1 ----
 
+// The index of exact and near-exact lookups (also rebuilt after a bulk load).
+constexpr const char* kSegmentsMatchIndex = "CREATE INDEX segments_match ON segments(skeleton_hash, key_hash)";
+
 void create_schema_v1(sql::Connection& db) {
   db.exec(R"sql(
 CREATE TABLE documents (
@@ -187,7 +190,6 @@ CREATE TABLE segments (
   inline_codes TEXT,
   UNIQUE (unit_id, lang)
 );
-CREATE INDEX segments_match ON segments(skeleton_hash, key_hash);
 CREATE INDEX segments_lang ON segments(lang);
 CREATE TABLE trigram_counts (
   lang TEXT NOT NULL,
@@ -200,6 +202,7 @@ CREATE VIRTUAL TABLE segments_cjk USING fts5(
   ngrams, content='', tokenize='ascii', detail='none', columnsize=0);
 )sql",
           "creating the TM schema (version 1)");
+  db.exec(kSegmentsMatchIndex, "creating the TM schema (version 1)");
   db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId), "marking the file as a untm TM");
 }
 
@@ -1025,7 +1028,16 @@ void TranslationMemory::create_in_bulk(const std::string& path, const std::funct
       db.exec("PRAGMA journal_mode = MEMORY", "starting the bulk load");
       db.exec("PRAGMA synchronous = OFF", "starting the bulk load");
       db.exec("PRAGMA locking_mode = EXCLUSIVE", "starting the bulk load");
+      // Reads through the page cache, not a map of the whole file: the
+      // pages the load reads back would otherwise stay in its memory.
+      db.exec("PRAGMA mmap_size = 0", "starting the bulk load");
+      // The exact-match index takes its rows in random (hash) order: built
+      // once at the end from sorted keys, it costs a fraction of the
+      // inserts. Lookups during the load would scan (an import makes none).
+      db.exec("DROP INDEX segments_match", "starting the bulk load");
       fill(tm);
+      db.exec(kSegmentsMatchIndex, "indexing the segments' hashes");
+      db.exec("PRAGMA mmap_size = " + std::to_string(kMmapBytes), "finishing the bulk load");
       db.exec("PRAGMA locking_mode = NORMAL", "finishing the bulk load");
       db.exec("PRAGMA synchronous = NORMAL", "finishing the bulk load");
       db.exec("PRAGMA journal_mode = WAL", "finishing the bulk load");

@@ -80,7 +80,7 @@ int run_presegmented(const AlignOptions& options) {
     throw ArgumentError(fmt::format("--presegmented takes exactly two files (SRC TGT), got {}.", options.files.size()));
   if (!options.langs)
     throw ArgumentError("--presegmented needs --langs SRC_LANG,TGT_LANG (e.g. --langs en,zh).");
-  auto langs = split_language_list(*options.langs, ", one per file");
+  auto langs = split_language_list("--langs", *options.langs, ", one per file");
   if (langs.size() != 2)
     throw ArgumentError(fmt::format("--langs {}: give two languages for the two files.", *options.langs));
   std::vector<std::vector<SentenceFeatures>> sides(2);
@@ -212,7 +212,7 @@ int run_align(const AlignOptions& options) {
   if (options.db && options.db->empty()) throw ArgumentError("--db is empty: give the path of the TM file.");
   DocumentSetInput input;
   if (options.langs) {
-    const auto langs = split_language_list(*options.langs, ", one per file");
+    const auto langs = split_language_list("--langs", *options.langs, ", one per file");
     if (langs.size() != options.files.size())
       throw ArgumentError(fmt::format("--langs {} names {} languages for {} files: give one per file, in file order.",
                                       *options.langs, langs.size(), options.files.size()));

@@ -228,7 +228,7 @@ int run_batch_command(const BatchCommandOptions& o) {
   options.roots = o.roots;
   options.db_path = o.db;
   options.jobs = o.jobs;
-  if (o.langs) options.langs = split_language_list(*o.langs);
+  if (o.langs) options.langs = split_language_list("--langs", *o.langs);
   if (o.shard) options.shard = parse_shard(*o.shard);
   options.align.lossy = o.lossy;
   options.align.pivot = o.pivot;

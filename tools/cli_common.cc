@@ -37,16 +37,21 @@ int run_guarded(const std::function<int()>& body) {
   }
 }
 
-std::vector<std::string> split_language_list(const std::string& list, const std::string& rule) {
+std::vector<std::string> split_language_list(const std::string& option, const std::string& list,
+                                             const std::string& rule) {
   std::vector<std::string> out;
   std::stringstream ss(list);
   for (std::string item; std::getline(ss, item, ',');) {
     if (!is_language_code(item))
-      throw ArgumentError(fmt::format("--langs {}: '{}' is not a language code. Give two-letter ISO 639-1 codes "
-                                      "separated by commas{}, e.g. --langs zh,en,ar.",
-                                      list, item, rule));
+      throw ArgumentError(fmt::format("{} {}: '{}' is not a language code. Give two-letter ISO 639-1 codes "
+                                      "separated by commas{}, e.g. {} zh,en,ar.",
+                                      option, list, item, rule, option));
     out.push_back(item);
   }
+  if (out.empty() || list.back() == ',')
+    throw ArgumentError(fmt::format("{} {}: an empty language code. Give two-letter ISO 639-1 codes separated by "
+                                    "commas{}, e.g. {} zh,en,ar.",
+                                    option, list, rule, option));
   return out;
 }
 

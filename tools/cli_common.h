@@ -35,9 +35,11 @@ struct LanguageChoice {
 LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,
                                const std::string& text);
 
-// Splits a --langs value ("zh,en,ar") and checks every code; `rule` is
-// added to the error's advice (", one per file"). Throws ArgumentError.
-std::vector<std::string> split_language_list(const std::string& list, const std::string& rule = "");
+// Splits a list of languages given to `option` ("--langs", "--to"; value
+// "zh,en,ar") and checks every code; `rule` is added to the error's advice
+// (", one per file"). Throws ArgumentError.
+std::vector<std::string> split_language_list(const std::string& option, const std::string& list,
+                                             const std::string& rule = "");
 
 // Prints "untm: warning: MESSAGE" on stderr.
 void warn(const std::string& message);

@@ -13,7 +13,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,18 +31,6 @@ void check_language_option(const std::string& option, const std::string& value) 
     throw ArgumentError(fmt::format("{} {}: not a language code. Give a two-letter ISO 639-1 code such as ar, zh, "
                                     "en, fr, ru or es.",
                                     option, value));
-}
-
-std::vector<std::string> split_languages(const std::string& option, const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    check_language_option(option, item);
-    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
-  }
-  if (out.empty()) check_language_option(option, list);
-  return out;
 }
 
 // The map's languages in UN order, then the others alphabetically.
@@ -102,7 +89,10 @@ int run_lookup(const LookupCommand& c) {
   check_language_option("--from", c.from);
   LookupOptions options;
   options.from = c.from;
-  if (c.to) options.to = split_languages("--to", *c.to);
+  if (c.to) {
+    for (std::string& lang : split_language_list("--to", *c.to))
+      if (std::find(options.to.begin(), options.to.end(), lang) == options.to.end()) options.to.push_back(std::move(lang));
+  }
   options.min_score = c.min;
   options.limit = c.limit;
   const TranslationMemory tm(c.db, kReadOnly);

@@ -36,21 +36,6 @@ struct ImportArgs {
   std::optional<std::string> document;
 };
 
-std::vector<std::string> split_langs(const std::string& list) {
-  std::vector<std::string> langs;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    std::size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    std::string lang = list.substr(start, comma - start);
-    if (lang.empty())
-      throw ArgumentError("--langs " + list + ": an empty language code; write them like zh,en,ar.");
-    langs.push_back(lang);
-    start = comma + 1;
-  }
-  return langs;
-}
-
 std::pair<std::string, std::string> split_pair(const std::string& pair) {
   std::size_t dash = pair.find('-');
   if (dash == std::string::npos || pair.find('-', dash + 1) != std::string::npos)
@@ -78,7 +63,7 @@ std::string reasons_text(const std::map<std::string, SkipInfo>& reasons) {
 
 int run_export(const ExportArgs& args) {
   ExportOptions options;
-  if (args.langs) options.langs = split_langs(*args.langs);
+  if (args.langs) options.langs = split_language_list("--langs", *args.langs);
   if (args.pair) options.pair = split_pair(*args.pair);
   options.document_key = args.document;
   options.min_confidence = args.min_confidence;
