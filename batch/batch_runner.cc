@@ -124,18 +124,6 @@ std::uint64_t file_size(const std::string& path) {
   return size;
 }
 
-// Same files (language and content) and the same aligner as stored.
-bool unchanged(const StoredDocument& stored, const std::vector<VersionFile>& files,
-               const std::vector<std::string>& hashes) {
-  if (stored.aligner_version != kAlignerVersion || stored.versions.size() != files.size()) return false;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto it = std::find_if(stored.versions.begin(), stored.versions.end(),
-                                 [&](const StoredVersion& v) { return v.lang == *files[i].lang; });
-    if (it == stored.versions.end() || it->sha256 != hashes[i]) return false;
-  }
-  return true;
-}
-
 class SetWorker {
  public:
   SetWorker(const BatchOptions& options, const std::vector<std::string>& expected_langs, bool langs_given)
@@ -193,7 +181,9 @@ class SetWorker {
       report.input_bytes += v.bytes = bytes.size();
     }
     const std::optional<StoredDocument> stored = tm.document_info(set.key);
-    if (stored && !options_.force && unchanged(*stored, set.files, hashes)) {
+    std::vector<StoredVersion> given;
+    for (std::size_t i = 0; i < set.files.size(); ++i) given.push_back({*set.files[i].lang, "", hashes[i], 0, 0});
+    if (stored && !options_.force && same_source(*stored, kAlignerVersion, given)) {
       report.status = SetStatus::unchanged;
       for (auto& v : report.versions) {
         for (const auto& s : stored->versions) {

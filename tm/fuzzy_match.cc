@@ -88,7 +88,7 @@ std::string squash_spaces(std::string_view text) {
   bool pending = false;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t start = i;
-    const char32_t c = detail::decode(text, i);
+    const char32_t c = utf8::next(text, i);
     if (classify(c) == CharClass::space) {
       pending = !out.empty();
       continue;
@@ -107,7 +107,7 @@ std::string letters(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t start = i;
-    const char32_t c = detail::decode(text, i);
+    const char32_t c = utf8::next(text, i);
     const CharClass cls = classify(c);
     if (cls == CharClass::word || cls == CharClass::mark) out.append(text.substr(start, i - start));
   }
@@ -170,7 +170,7 @@ KeyShape key_shape(std::string_view key) {
       continue;
     }
     const std::size_t start = i;
-    const char32_t c = detail::decode(key, i);
+    const char32_t c = utf8::next(key, i);
     switch (classify(c)) {
       case CharClass::space:
         break;
@@ -204,7 +204,7 @@ std::size_t code_point_count(std::string_view text) {
 void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
   char32_t previous = 0;
   for (std::size_t i = 0; i < key.size();) {
-    const char32_t c = detail::decode(key, i);
+    const char32_t c = utf8::next(key, i);
     const bool cjk = is_cjk_char(c);
     if (previous != 0 && ngram_partner(c) && (cjk || is_cjk_char(previous)))
       out.push_back((static_cast<std::uint64_t>(previous) << 21) | c);
@@ -228,9 +228,9 @@ std::string cjk_ngrams(std::string_view key) {
 bool is_cjk_ngram(std::string_view key) {
   std::size_t i = 0;
   if (key.empty()) return false;
-  const char32_t a = detail::decode(key, i);
+  const char32_t a = utf8::next(key, i);
   if (i == key.size()) return is_cjk_char(a);
-  const char32_t b = detail::decode(key, i);
+  const char32_t b = utf8::next(key, i);
   if (i != key.size()) return false;
   return ngram_partner(a) && ngram_partner(b) && (is_cjk_char(a) || is_cjk_char(b));
 }
@@ -238,7 +238,7 @@ bool is_cjk_ngram(std::string_view key) {
 std::string first_cjk_char(std::string_view key) {
   for (std::size_t i = 0; i < key.size();) {
     const std::size_t start = i;
-    if (is_cjk_char(detail::decode(key, i))) return std::string(key.substr(start, i - start));
+    if (is_cjk_char(utf8::next(key, i))) return std::string(key.substr(start, i - start));
   }
   return {};
 }
@@ -279,7 +279,7 @@ static std::vector<KeyToken> tokenize_with(icu::BreakIterator* words, std::strin
         continue;
       }
       const std::size_t start = i;
-      const char32_t c = detail::decode(key, i);
+      const char32_t c = utf8::next(key, i);
       const CharClass cls = classify(c);
       if (cls == CharClass::mark && !tokens.empty() && tokens.back().end == start && !tokens.back().number) {
         tokens.back().end = static_cast<std::uint32_t>(i);  // a mark belongs to its base character

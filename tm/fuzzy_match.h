@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "aligner/normalizer.h"
+#include "aligner/utf8_util.h"
 
 namespace untm::fuzzy {
 
@@ -84,9 +85,9 @@ std::size_t code_point_count(std::string_view text);
 
 // The n-grams that serve 1- and 2-character Chinese and Japanese queries
 // (trigrams cannot), as readable text: space-separated unigrams of CJK
-// characters and bigrams of two neighbours of which at least one is a CJK character and
-// the other a CJK character or an ASCII letter or digit. Empty when the key
-// has no CJK character.
+// characters and bigrams of two neighbours of which at least one is a CJK
+// character and the other a CJK character or an ASCII letter or digit.
+// Empty when the key has no CJK character.
 std::string cjk_ngrams(std::string_view key);
 
 // The same n-grams as codes, appended to `out` in order: a unigram is its
@@ -169,27 +170,12 @@ std::size_t edit_distance(const std::vector<std::uint32_t>& a, const std::vector
 
 // ---- template implementation ----
 
-namespace detail {
-inline char32_t decode(std::string_view s, std::size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int extra = b0 >= 0xF0 ? 3 : b0 >= 0xE0 ? 2 : 1;
-  char32_t c = b0 & (0x3F >> extra);
-  ++i;
-  for (; extra > 0 && i < s.size(); --extra, ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
-  return c;
-}
-}  // namespace detail
-
 template <class Visit>
 void for_each_trigram(std::string_view key, Visit&& visit) {
   char32_t a = 0, b = 0;
   int have = 0;
   for (std::size_t i = 0; i < key.size();) {
-    const char32_t c = detail::decode(key, i);
+    const char32_t c = utf8::next(key, i);
     if (have >= 2) visit((static_cast<Trigram>(a) << 42) | (static_cast<Trigram>(b) << 21) | c);
     a = b;
     b = c;

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <utility>
 
+#include "aligner/utf8_util.h"
 #include "tm/fuzzy_match.h"
 
 namespace untm::grams {
@@ -13,7 +14,7 @@ void key_grams(std::string_view key, std::vector<Gram>& out) {
   char32_t a = 0, b = 0;
   int have = 0;
   for (std::size_t i = 0; i < key.size();) {
-    const char32_t c = fuzzy::detail::decode(key, i);
+    const char32_t c = utf8::next(key, i);
     if (have >= 2) out.push_back(pack(a, b, c));
     a = b;
     b = c;

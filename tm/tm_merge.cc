@@ -9,17 +9,6 @@
 namespace untm {
 namespace {
 
-// Same files, same aligner: nothing to copy. Documents without versions (TMX
-// imports) carry no hashes, so they are always copied.
-bool same_version(const StoredDocument& a, const StoredDocument& b) {
-  if (a.versions.empty() || a.aligner_version != b.aligner_version || a.versions.size() != b.versions.size())
-    return false;
-  for (std::size_t i = 0; i < a.versions.size(); ++i) {
-    if (a.versions[i].lang != b.versions[i].lang || a.versions[i].sha256 != b.versions[i].sha256) return false;
-  }
-  return true;
-}
-
 StoredUnit to_stored_unit(const UnitRecord& record) {
   StoredUnit unit;
   unit.paragraph_key = record.paragraph_key;
@@ -44,7 +33,7 @@ MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,
     const std::optional<StoredDocument> header = source.document_info(key);
     if (!header) continue;  // removed meanwhile by another writer
     const std::optional<StoredDocument> existing = into.document_info(key);
-    if (existing && same_version(*header, *existing)) {
+    if (existing && same_source(*existing, header->aligner_version, header->versions)) {
       ++result.unchanged;
       if (on_document) on_document(key, false);
       continue;

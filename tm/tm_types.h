@@ -67,6 +67,22 @@ struct StoredDocument {
   std::vector<StoredUnit> units;             // in document order
 };
 
+// True when `stored` was aligned by `aligner_version` from versions with the
+// same languages and contents (SHA-256) as `versions`, in any order: aligning
+// again would give the same document (batch re-runs and merges skip it). A
+// document without versions (a TMX import) never is.
+inline bool same_source(const StoredDocument& stored, std::string_view aligner_version,
+                        const std::vector<StoredVersion>& versions) {
+  if (versions.empty() || stored.aligner_version != aligner_version || stored.versions.size() != versions.size())
+    return false;
+  for (const StoredVersion& v : versions) {
+    bool found = false;
+    for (const StoredVersion& s : stored.versions) found = found || (s.lang == v.lang && s.sha256 == v.sha256);
+    if (!found) return false;
+  }
+  return true;
+}
+
 // A unit as read back, with its provenance: for export, lookups and merges.
 struct UnitRecord {
   std::int64_t id = 0;

@@ -50,6 +50,7 @@
 #include "aligner/errors.h"
 #include "aligner/language.h"
 #include "aligner/normalizer.h"
+#include "aligner/utf8_util.h"
 #include "tm/fuzzy_match.h"
 #include "tm/gram_index.h"
 #include "tm/sqlite_handle.h"
@@ -1405,15 +1406,15 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
     // Chinese and Japanese: 1 and 2 characters from their CJK n-gram (a CJK
     // character beside punctuation: its unigram, then verified).
     std::size_t i = 0;
-    grams::Gram wanted = fuzzy::detail::decode(cjk, i);
-    if (i < cjk.size()) wanted = (wanted << 21) | fuzzy::detail::decode(cjk, i);
+    grams::Gram wanted = utf8::next(cjk, i);
+    if (i < cjk.size()) wanted = (wanted << 21) | utf8::next(cjk, i);
     grams_for = [wanted](const std::string&) { return std::vector<grams::Gram>{wanted}; };
   } else if (length == 2) {
     // Two characters of another script: every gram that starts with them
     // (followed by a character, or the key's end gram).
     std::size_t i = 0;
-    const char32_t a = fuzzy::detail::decode(key, i);
-    const char32_t b = fuzzy::detail::decode(key, i);
+    const char32_t a = utf8::next(key, i);
+    const char32_t b = utf8::next(key, i);
     all_of = false;
     grams_for = [&, a, b](const std::string& lang) {
       return m.postings().grams_between(lang, grams::pack(a, b, 0), grams::pack(a, b, grams::kEndMark));
