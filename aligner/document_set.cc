@@ -71,7 +71,7 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
       throw ArgumentError(file.path + ": '" + *file.lang +
                           "' is not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, ru "
                           "or es.");
-    const std::string bytes = read_file_bytes(file.path);
+    const std::string bytes = file.bytes ? *file.bytes : read_file_bytes(file.path);
     ReadOptions read_options;
     read_options.lossy = options.lossy;
     TextFile text = decode_text(bytes, file.path, read_options);
@@ -86,7 +86,7 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
     v.lang_source = decision.source;
     v.detected_lang = decision.detected.lang;
     v.detected_confidence = decision.detected.confidence;
-    v.sha256 = sha256_hex(bytes);
+    v.sha256 = file.bytes && file.sha256 ? *file.sha256 : sha256_hex(bytes);
     v.bytes = bytes.size();
     v.encoding = text.encoding;
     v.replaced = text.replaced_count;

@@ -25,6 +25,11 @@ struct VersionFile {
   // Given (an option): used as is. Else the file name's language
   // (language_from_file_name), else the one detected from the text.
   std::optional<std::string> lang;
+  // The file's bytes and their SHA-256 (hex) when the caller has them
+  // already (untm batch hashes every file to skip unchanged sets): the file
+  // is then not read again.
+  std::optional<std::string> bytes = std::nullopt;
+  std::optional<std::string> sha256 = std::nullopt;
 };
 
 struct DocumentSetInput {

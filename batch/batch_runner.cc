@@ -175,10 +175,11 @@ class SetWorker {
   void align(const DiscoveredSet& set, const TranslationMemory& tm, WorkResult& result) const {
     SetReport& report = result.report;
     std::vector<std::string> hashes;
+    std::vector<std::string> contents;  // handed to the aligner: each file is read once
     for (auto& v : report.versions) {
-      const std::string bytes = read_file_bytes(v.path);
-      hashes.push_back(sha256_hex(bytes));
-      report.input_bytes += v.bytes = bytes.size();
+      contents.push_back(read_file_bytes(v.path));
+      hashes.push_back(sha256_hex(contents.back()));
+      report.input_bytes += v.bytes = contents.back().size();
     }
     const std::optional<StoredDocument> stored = tm.document_info(set.key);
     std::vector<StoredVersion> given;
@@ -194,7 +195,12 @@ class SetWorker {
       }
       return;
     }
-    AlignedDocumentSet aligned = align_document_set(DocumentSetInput{set.key, set.files}, options_.align);
+    DocumentSetInput input{set.key, set.files};
+    for (std::size_t i = 0; i < input.files.size(); ++i) {
+      input.files[i].bytes = std::move(contents[i]);
+      input.files[i].sha256 = hashes[i];
+    }
+    AlignedDocumentSet aligned = align_document_set(input, options_.align);
     for (std::size_t i = 0; i < aligned.versions.size() && i < report.versions.size(); ++i) {
       const VersionReport& v = aligned.versions[i];
       SetVersionReport& r = report.versions[i];

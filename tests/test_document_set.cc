@@ -95,6 +95,23 @@ TEST_CASE("document set: given languages, a given key") {
   CHECK(set.alignment.langs[set.alignment.pivot] == "ar");  // the original, "[Original: Arabic]"
 }
 
+TEST_CASE("document set: bytes the caller has read already are used, not the files") {
+  TempDir dir;
+  DocumentSetInput input;
+  input.key = "given-bytes";
+  // No such files: the bytes stand for them (untm batch reads and hashes
+  // each file once).
+  input.files = {{(dir / "gone.en.txt").string(), std::nullopt, kEnglish, "given-hash"},
+                 {(dir / "gone.fr.txt").string(), std::nullopt, kFrench, std::nullopt}};
+  const AlignedDocumentSet set = align_document_set(input);
+  REQUIRE(set.versions.size() == 2);
+  CHECK(set.versions[0].lang == "en");
+  CHECK(set.versions[0].sha256 == "given-hash");
+  CHECK(set.versions[0].bytes == kEnglish.size());
+  CHECK(set.versions[1].sha256 == sha256_hex(kFrench));
+  CHECK(set.alignment.units.size() == 2);
+}
+
 TEST_CASE("document set: a detected language is reported") {
   TempDir dir;
   write_file(dir / "statement.txt", kEnglish);
