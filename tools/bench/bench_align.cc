@@ -34,15 +34,15 @@
 #include <string>
 #include <vector>
 
+#include "aligner/scoring.h"
 #include "aligner/segmenter.h"
 #include "aligner/sentence_aligner.h"
+#include "aligner/text_reader.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using Ids = std::vector<std::size_t>;
-using SimpleBead = std::pair<Ids, Ids>;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -74,7 +74,7 @@ std::vector<std::string> read_lines(const fs::path& path) {
   return lines;
 }
 
-std::string format_ids(const Ids& ids) {
+std::string format_ids(const std::vector<std::size_t>& ids) {
   std::string s = "[";
   for (std::size_t k = 0; k < ids.size(); ++k) s += (k ? ", " : "") + std::to_string(ids[k]);
   return s + "]";
@@ -94,112 +94,21 @@ std::string format_beads(const std::vector<untm::Bead>& beads, bool confidence) 
   return out;
 }
 
-// "[0, 1]:[2]" lines, as alignscore.py reads them.
-std::vector<SimpleBead> read_beads(const fs::path& path) {
-  std::vector<SimpleBead> beads;
-  for (const std::string& line : read_lines(path)) {
-    if (line.find('[') == std::string::npos) continue;
-    SimpleBead b;
-    Ids* side = &b.first;
-    bool in = false;
-    std::string num;
-    int closed = 0;
-    for (char c : line) {
-      if (c == '[') {
-        in = true;
-      } else if (c == ']' || c == ',') {
-        if (!num.empty()) side->push_back(std::stoul(num));
-        num.clear();
-        if (c == ']') {
-          in = false;
-          if (++closed == 1) side = &b.second;
-          if (closed == 2) break;
-        }
-      } else if (in && c >= '0' && c <= '9') {
-        num += c;
-      }
-    }
-    beads.push_back(std::move(b));
-  }
-  return beads;
+// Strict and lax counts summed over files (the reference scorer's totals).
+void add(untm::BeadCounts& sum, const untm::BeadCounts& c) {
+  sum.tp_strict += c.tp_strict;
+  sum.fp_strict += c.fp_strict;
+  sum.tp_lax += c.tp_lax;
+  sum.fp_lax += c.fp_lax;
 }
 
-// The scores of alignscore.py, counts summed over files.
-struct Counts {
-  double tp_strict = 0, fp_strict = 0, tp_lax = 0, fp_lax = 0;
-  void add(const Counts& o) {
-    tp_strict += o.tp_strict;
-    fp_strict += o.fp_strict;
-    tp_lax += o.tp_lax;
-    fp_lax += o.fp_lax;
-  }
-};
-
-Counts count(const std::vector<SimpleBead>& gold_list, const std::vector<SimpleBead>& test_list) {
-  std::set<SimpleBead> gold, test;
-  for (const auto& b : gold_list)
-    if (!b.first.empty() || !b.second.empty()) gold.insert(b);
-  for (const auto& b : test_list)
-    if (!b.first.empty() || !b.second.empty()) test.insert(b);
-  std::map<std::size_t, std::set<std::size_t>> targets_of;
-  for (const auto& [s, t] : gold)
-    for (std::size_t x : s) targets_of[x].insert(t.begin(), t.end());
-  Counts c;
-  for (const auto& b : test) {
-    if (gold.count(b)) {
-      c.tp_strict += 1;
-      c.tp_lax += 1;
-      continue;
-    }
-    c.fp_strict += 1;
-    bool lax = false;
-    for (std::size_t x : b.first) {
-      const auto it = targets_of.find(x);
-      if (it == targets_of.end()) continue;
-      for (std::size_t y : b.second) lax = lax || it->second.count(y);
-    }
-    (lax ? c.tp_lax : c.fp_lax) += 1;
-  }
-  return c;
+std::vector<untm::ScoredBead> read_beads(const fs::path& path) {
+  return untm::parse_beads(untm::read_file_bytes(path.string()), path.string());
 }
 
-std::vector<SimpleBead> merge_in_groups(std::vector<SimpleBead> beads, const std::vector<std::string>& src_group,
-                                        const std::vector<std::string>& tgt_group) {
-  auto group_of = [&](const SimpleBead& b) -> std::optional<std::string> {
-    std::set<std::string> ids;
-    for (std::size_t x : b.first) ids.insert(src_group.at(x));
-    for (std::size_t y : b.second) ids.insert(tgt_group.at(y));
-    if (ids.size() == 1) return *ids.begin();
-    return std::nullopt;
-  };
-  auto first = [](const SimpleBead& b) {
-    return b.first.empty() ? (b.second.empty() ? 0 : *std::min_element(b.second.begin(), b.second.end()))
-                           : *std::min_element(b.first.begin(), b.first.end());
-  };
-  std::stable_sort(beads.begin(), beads.end(), [&](const SimpleBead& a, const SimpleBead& b) {
-    const auto fa = first(a), fb = first(b);
-    return fa != fb ? fa < fb : a < b;
-  });
-  std::vector<std::pair<SimpleBead, std::optional<std::string>>> out;
-  for (const auto& b : beads) {
-    const auto g = group_of(b);
-    if (!out.empty() && g && out.back().second == g) {
-      SimpleBead& m = out.back().first;
-      std::set<std::size_t> s(m.first.begin(), m.first.end()), t(m.second.begin(), m.second.end());
-      s.insert(b.first.begin(), b.first.end());
-      t.insert(b.second.begin(), b.second.end());
-      m.first.assign(s.begin(), s.end());
-      m.second.assign(t.begin(), t.end());
-    } else {
-      out.emplace_back(b, g);
-    }
-  }
-  std::vector<SimpleBead> merged;
-  for (auto& [b, g] : out) merged.push_back(std::move(b));
-  return merged;
+double ratio(std::size_t a, std::size_t b) {
+  return a + b > 0 ? static_cast<double>(a) / static_cast<double>(a + b) : 0.0;
 }
-
-double ratio(double a, double b) { return a + b > 0 ? a / (a + b) : 0.0; }
 double f1(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
 
 struct Job {
@@ -230,9 +139,10 @@ RunResult run(const std::vector<std::string>& src_lines, const std::vector<std::
   return r;
 }
 
-std::vector<SimpleBead> simple(const std::vector<untm::Bead>& beads) {
-  std::vector<SimpleBead> out;
-  for (const auto& b : beads) out.emplace_back(b.src, b.tgt);
+std::vector<untm::ScoredBead> scored_beads(const std::vector<untm::Bead>& beads) {
+  std::vector<untm::ScoredBead> out;
+  for (const auto& b : beads)
+    out.push_back({untm::SentenceIds(b.src.begin(), b.src.end()), untm::SentenceIds(b.tgt.begin(), b.tgt.end())});
   return out;
 }
 
@@ -284,7 +194,7 @@ int bench(const std::string& set, const fs::path& shared, const std::optional<fs
     return 2;
   }
   for (const Set& s : sets) {
-    Counts pc, rc;
+    untm::BeadCounts pc, rc;
     double seconds = 0;
     std::vector<std::pair<double, bool>> scored;
     std::string model_text;
@@ -302,7 +212,7 @@ int bench(const std::string& set, const fs::path& shared, const std::optional<fs
       std::snprintf(buf, sizeof buf, " %s: ratio %.3f var %.3f p11 %.2f p12 %.2f p21 %.2f;", job.name.c_str(),
                     r.model.ratio, r.model.variance, r.model.bead_priors[0], r.model.bead_priors[3], r.model.bead_priors[4]);
       if (s.jobs.size() == 1) model_text += buf;
-      std::vector<SimpleBead> test = simple(r.beads);
+      std::vector<untm::ScoredBead> test = scored_beads(r.beads);
       const auto gold = read_beads(job.gold);
       // Confidence of a scored bead: the least confident of the beads it
       // was merged from.
@@ -311,23 +221,27 @@ int bench(const std::string& set, const fs::path& shared, const std::optional<fs
         for (std::size_t x : b.src) conf_of_src[x] = b.confidence;
         for (std::size_t y : b.tgt) conf_of_tgt[y] = b.confidence;
       }
-      if (s.groups) test = merge_in_groups(test, read_lines(bible / "en.verse"), read_lines(bible / "zh.verse"));
-      const std::set<SimpleBead> gold_set(gold.begin(), gold.end());
+      if (s.groups) {
+        const untm::BeadGroups groups{read_lines(bible / "en.verse"), read_lines(bible / "zh.verse"), "en.verse",
+                                      "zh.verse"};
+        test = untm::merge_in_groups(test, groups);
+      }
+      const std::set<untm::ScoredBead> gold_set(gold.begin(), gold.end());
       for (const auto& b : test) {
         double c = 1.0;
-        for (std::size_t x : b.first) c = std::min(c, conf_of_src[x]);
-        for (std::size_t y : b.second) c = std::min(c, conf_of_tgt[y]);
+        for (const auto x : b.src) c = std::min(c, conf_of_src[static_cast<std::size_t>(x)]);
+        for (const auto y : b.tgt) c = std::min(c, conf_of_tgt[static_cast<std::size_t>(y)]);
         // Units only (both sides non-empty): what the confidence is for.
-        if (!b.first.empty() && !b.second.empty()) scored.emplace_back(c, gold_set.count(b) > 0);
+        if (!b.src.empty() && !b.tgt.empty()) scored.emplace_back(c, gold_set.count(b) > 0);
       }
-      pc.add(count(gold, test));
-      auto both = [](const std::vector<SimpleBead>& v) {
-        std::vector<SimpleBead> out;
+      add(pc, untm::count_beads(gold, test));
+      auto both = [](const std::vector<untm::ScoredBead>& v) {
+        std::vector<untm::ScoredBead> out;
         for (const auto& b : v)
-          if (!b.first.empty() && !b.second.empty()) out.push_back(b);
+          if (!b.src.empty() && !b.tgt.empty()) out.push_back(b);
         return out;
       };
-      rc.add(count(both(test), both(gold)));
+      add(rc, untm::count_beads(both(test), both(gold)));
     }
     const double p_s = ratio(pc.tp_strict, pc.fp_strict), p_l = ratio(pc.tp_lax, pc.fp_lax);
     const double r_s = ratio(rc.tp_strict, rc.fp_strict), r_l = ratio(rc.tp_lax, rc.fp_lax);
