@@ -342,6 +342,14 @@ TEST_CASE("batch: shards merged give the same TM as one run; merging again chang
   CHECK(again.copied == 0);
   CHECK(again.unchanged == again.documents);
   CHECK(tm_content((dir / "merged.sqlite").string()) == tm_content((dir / "single.sqlite").string()));
+  // Both TMs fully indexed: the batch and the merge index what they stored.
+  const auto merged_index = merged.check_index();
+  CHECK(merged_index.ok());
+  CHECK(merged_index.waiting == 0);
+  const auto single_index = TranslationMemory((dir / "single.sqlite").string()).check_index();
+  CHECK(single_index.ok());
+  CHECK(single_index.waiting == 0);
+  CHECK(single_index.indexed == merged_index.indexed);
 }
 
 TEST_CASE("batch: killed with SIGKILL at random moments, re-runs finish with whole documents and no duplicates") {
@@ -400,6 +408,13 @@ TEST_CASE("batch: killed with SIGKILL at random moments, re-runs finish with who
   CHECK(count_rows(db, "SELECT count(*) FROM units") == expected_units);
   CHECK(count_rows(db, "SELECT count(*) FROM (SELECT document_id, position FROM units GROUP BY 1, 2 HAVING count(*) > 1)") == 0);
   CHECK(tm_content(db) == expected);
+  // The n-gram index holds exactly the stored segments' grams (postings of
+  // replaced sets may linger as stale ones until a rebuild), and the batch
+  // indexed everything at its end.
+  const auto index = TranslationMemory(db, OpenOptions{.create = false, .read_only = true}).check_index();
+  CHECK(index.ok());
+  CHECK(index.waiting == 0);
+  CHECK(index.indexed == count_rows(db, "SELECT count(*) FROM segments"));
 }
 
 TEST_CASE("untm batch and untm merge: summary, JSON report, exit codes") {

@@ -214,9 +214,17 @@ TEST_CASE("tm index: the tail is indexed in bulk; lookups find segments before a
   const auto fuzzy = tm.lookup("The Council met in Nairobi today.", lo);
   REQUIRE(fuzzy.size() == 3);
   CHECK(fuzzy[0].source == "The Council met in Nairobi.");
+  auto index = tm.check_index();
+  CHECK(index.ok());
+  CHECK(index.indexed == 5);
+  CHECK(index.waiting == 1);
   CHECK(tm.update_index() == 1);
   CHECK(state(path, "indexed_through") == 6);
   CHECK(tm.update_index() == 0);
+  index = tm.check_index();
+  CHECK(index.ok());
+  CHECK(index.indexed == 6);
+  CHECK(index.waiting == 0);
   CHECK(tm.lookup("The Council met in Nairobi today.", lo).size() == 3);
 }
 
@@ -235,6 +243,10 @@ TEST_CASE("tm index: replaced documents' stale postings are never hits, and a re
   CHECK(tm.concordance("Old paragraph", {}).size() == 50);
   tm.store_document(document("r", new_text));
   CHECK(state(path, "stale_segments") == 600);
+  const auto index = tm.check_index();
+  CHECK(index.ok());
+  CHECK(index.indexed == 600);
+  CHECK(index.stale > 600 * 20);  // every gram of every old segment
   CHECK(tm.concordance("Old paragraph", {}).empty());
   ConcordanceOptions co;
   co.limit = 1000;
@@ -257,6 +269,8 @@ TEST_CASE("tm index: replaced documents' stale postings are never hits, and a re
     fresh.store_document(document("r", old_text));
   }
   CHECK(gram_counts(path) == gram_counts(fresh_path));
+  CHECK(tm.check_index().ok());
+  CHECK(tm.check_index().stale == 0);
   CHECK(tm.concordance("New paragraph", {}).empty());
   CHECK(tm.concordance("Old paragraph", co).size() == 600);
 }
@@ -286,6 +300,8 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
   fill(tm);
   CHECK(state(path, "indexed_through") == 3001);
   CHECK(state(path, "indexed_segments") == 3001);
+  CHECK(tm.check_index().ok());
+  CHECK(tm.check_index().indexed == 3001);
   CHECK(tm.concordance("still in the tail", {}).size() == 1);
   ConcordanceOptions co;
   co.limit = 5000;
@@ -352,6 +368,8 @@ TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
                        "'segments_cjk*' OR name = 'trigram_counts'",
                        "test") == 0);
   }
+  CHECK(tm.check_index().ok());
+  CHECK(tm.check_index().indexed == 2);
   CHECK(tm.concordance("Contact Group", {}).size() == 1);
   CHECK(tm.concordance("多哈", {}).size() == 1);
   CHECK(tm.concordance("会", {}).size() == 1);

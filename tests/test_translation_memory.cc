@@ -949,6 +949,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
         "units: 7\n"
         "segments: 19 (ar 5, zh 7, en 7)\n"
         "low-confidence units (< 0.5): 1\n"
+        "n-gram index: 0 segments indexed, 19 waiting (read directly until indexed), 0 deleted with stale postings\n"
         "file size: <bytes>\n");
   r = run_untm("stats" + t.db() + " --json");
   CHECK(r.exit_code == 0);
@@ -968,7 +969,17 @@ TEST_CASE("cli: untm stats, text and JSON") {
   },
   "low_confidence_units": 1,
   "low_confidence_below": 0.5,
+  "index": {
+    "indexed_segments": 0,
+    "waiting_segments": 19,
+    "stale_segments": 0
+  },
   )");
+  // After indexing (as a batch does at its end): everything in the index.
+  TranslationMemory(t.path).update_index();
+  r = run_untm("stats" + t.db());
+  CHECK(r.out.find("n-gram index: 19 segments indexed, 0 waiting (read directly until indexed), 0 deleted with stale "
+                   "postings\n") != std::string::npos);
 }
 
 TEST_CASE("cli: TM commands' errors and exit codes") {

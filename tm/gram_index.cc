@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 #include <utility>
 
 #include "aligner/utf8_util.h"
@@ -333,6 +334,56 @@ AddedSegments index_segments_after(sql::Connection& db, std::int64_t after) {
   const AddedSegments added = add_segments_after(db, after, builder);
   builder.write_blocks(db);
   return added;
+}
+
+IndexCheck check_index(sql::Connection& db, std::int64_t indexed_through) {
+  IndexCheck check;
+  // (lang, gram, id) of every posting the segments call for, sorted.
+  using Posting = std::tuple<std::string, Gram, std::int64_t>;
+  std::vector<Posting> expected;
+  std::vector<std::int64_t> live;  // ids of all segments, ascending
+  {
+    sql::Statement rows(db, "SELECT id, lang, key FROM segments ORDER BY id", "checking the n-gram index");
+    std::vector<Gram> grams;
+    while (rows.step()) {
+      const std::int64_t id = rows.column_int64(0);
+      live.push_back(id);
+      if (id > indexed_through) continue;
+      ++check.segments;
+      key_grams(rows.column_view(2), grams);
+      std::sort(grams.begin(), grams.end());
+      grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+      for (const Gram g : grams) expected.emplace_back(rows.column_string(1), g, id);
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  std::vector<bool> found(expected.size(), false);
+  sql::Statement blocks(db, "SELECT lang, gram, first_id, count, ids FROM gram_postings", "checking the n-gram index");
+  std::vector<std::int64_t> ids;
+  while (blocks.step()) {
+    ids.clear();
+    const std::string lang = blocks.column_string(0);
+    const auto gram = static_cast<Gram>(blocks.column_int64(1));
+    if (!decode_block(blocks.column_int64(2), static_cast<std::uint32_t>(blocks.column_int64(3)), blocks.column_blob(4),
+                      ids)) {
+      ++check.wrong;
+      continue;
+    }
+    for (const std::int64_t id : ids) {
+      if (!std::binary_search(live.begin(), live.end(), id)) {
+        ++check.stale;
+        continue;
+      }
+      const auto at = std::lower_bound(expected.begin(), expected.end(), Posting{lang, gram, id});
+      if (at == expected.end() || *at != Posting{lang, gram, id}) {
+        ++check.wrong;
+        continue;
+      }
+      found[static_cast<std::size_t>(at - expected.begin())] = true;
+    }
+  }
+  check.missing = std::count(found.begin(), found.end(), false);
+  return check;
 }
 
 }  // namespace untm::grams

@@ -169,4 +169,18 @@ AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, Postin
 // The same, written out: indexes the segments with id > `after`.
 AddedSegments index_segments_after(sql::Connection& db, std::int64_t after);
 
+// What check_index found: every posting should belong to a segment that
+// has the gram, and every indexed segment should have all its postings.
+struct IndexCheck {
+  std::int64_t segments = 0;  // live segments up to indexed_through, checked
+  std::int64_t missing = 0;   // grams of those segments without their posting
+  std::int64_t wrong = 0;     // postings of live segments for grams their keys lack (or not indexed yet)
+  std::int64_t stale = 0;     // postings of deleted segments (dropped by the next rebuild)
+  bool ok() const { return missing == 0 && wrong == 0; }
+};
+
+// Reads the whole index and every segment up to `indexed_through` and
+// compares them: for tests and diagnosis, not for large TMs.
+IndexCheck check_index(sql::Connection& db, std::int64_t indexed_through);
+
 }  // namespace untm::grams

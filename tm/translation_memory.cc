@@ -1109,6 +1109,22 @@ std::size_t TranslationMemory::update_index() {
   return indexed;
 }
 
+TranslationMemory::IndexReport TranslationMemory::check_index() const {
+  Impl& m = *impl_;
+  m.settle();  // an open import session's units are visible to this object
+  ReadScope scope(m.db);
+  const std::int64_t through = m.indexed_through();
+  const grams::IndexCheck check = grams::check_index(m.db, through);
+  IndexReport report;
+  report.indexed = check.segments;
+  report.waiting = m.db.query_int("SELECT count(*) FROM segments WHERE id > " + std::to_string(through),
+                                  "counting segments not indexed yet");
+  report.missing = check.missing;
+  report.wrong = check.wrong;
+  report.stale = check.stale;
+  return report;
+}
+
 std::optional<StoredDocument> TranslationMemory::document_info(const std::string& key) const {
   Impl& m = *impl_;
   m.settle();  // an open import session's units are visible to this object
@@ -1504,6 +1520,11 @@ TmStats TranslationMemory::stats() const {
     low.bind(1, kLowConfidence);
     stats.low_confidence_units = low.step() ? static_cast<std::size_t>(low.column_int64(0)) : 0;
   }
+  const std::int64_t through = m.indexed_through();
+  stats.waiting_segments = static_cast<std::size_t>(
+      m.db.query_int("SELECT count(*) FROM segments WHERE id > " + std::to_string(through), "counting segments"));
+  stats.stale_segments = static_cast<std::size_t>(std::max<std::int64_t>(0, m.state_value("stale_segments")));
+  stats.indexed_segments = stats.segments - stats.waiting_segments;
   stats.file_bytes = static_cast<std::uint64_t>(m.db.query_int("PRAGMA page_count", "reading the file size") *
                                                 m.db.query_int("PRAGMA page_size", "reading the file size"));
   return stats;

@@ -98,6 +98,12 @@ struct TmStats {
   std::size_t segments = 0;
   std::map<std::string, std::size_t> segments_per_lang;
   std::size_t low_confidence_units = 0;  // confidence < 0.5
+  // The n-gram index: segments in it, segments stored since the last
+  // indexing (read directly by lookups until indexed), and deleted segments
+  // whose postings remain until the index is rebuilt.
+  std::size_t indexed_segments = 0;
+  std::size_t waiting_segments = 0;
+  std::size_t stale_segments = 0;
   int schema_version = 0;
   std::uint64_t file_bytes = 0;
 };
@@ -138,6 +144,16 @@ class TranslationMemory {
   // transaction (a batch calls it at its end, so lookups afterwards read
   // only the index). Returns how many segments it indexed.
   std::size_t update_index();
+
+  // Compares the whole n-gram index with the segments (for tests and
+  // diagnosis; reads everything). Returns a summary: "ok" when every
+  // indexed segment has exactly its postings, else what is wrong.
+  struct IndexReport {
+    std::int64_t indexed = 0, waiting = 0;  // segments in the index, and in the tail
+    std::int64_t missing = 0, wrong = 0, stale = 0;
+    bool ok() const { return missing == 0 && wrong == 0; }
+  };
+  IndexReport check_index() const;
 
   std::vector<LookupHit> lookup(const std::string& text, const LookupOptions& options) const;
   std::vector<ConcordanceHit> concordance(const std::string& term, const ConcordanceOptions& options) const;

@@ -250,6 +250,9 @@ int run_stats(const StatsCommand& c) {
     out["segments_per_lang"] = std::move(per_lang);
     out["low_confidence_units"] = s.low_confidence_units;
     out["low_confidence_below"] = 0.5;
+    out["index"] = Json{{"indexed_segments", s.indexed_segments},
+                        {"waiting_segments", s.waiting_segments},
+                        {"stale_segments", s.stale_segments}};
     out["file_bytes"] = s.file_bytes;
     print_json(out);
     return kExitOk;
@@ -262,6 +265,9 @@ int run_stats(const StatsCommand& c) {
   fmt::print("units: {}\n", s.units);
   fmt::print("segments: {}{}\n", s.segments, parts.empty() ? "" : fmt::format(" ({})", fmt::join(parts, ", ")));
   fmt::print("low-confidence units (< 0.5): {}\n", s.low_confidence_units);
+  fmt::print("n-gram index: {} segments indexed, {} waiting (read directly until indexed), {} deleted with stale "
+             "postings\n",
+             s.indexed_segments, s.waiting_segments, s.stale_segments);
   fmt::print("file size: {} bytes ({:.1f} MiB)\n", s.file_bytes, static_cast<double>(s.file_bytes) / (1024.0 * 1024.0));
   return kExitOk;
 }
