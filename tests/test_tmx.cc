@@ -976,6 +976,12 @@ TEST_CASE("untm import into a new TM: bulk-loaded, and no file at all when the i
   CHECK_FALSE(std::filesystem::exists(db.string() + ".partial"));
 
   const auto good = dir / "good.tmx";
+  const auto nowhere = dir / "no-such-folder" / "tm.db";
+  result = run_untm("import " + shell_quote(bad.string()) + " --db " + shell_quote(nowhere.string()));
+  CHECK(result.exit_code == 4);
+  CHECK(result.err == "untm: error: " + nowhere.string() + ": cannot create the TM: the folder " +
+                          (dir / "no-such-folder").string() +
+                          " does not exist. Create it, or give a path in an existing folder\n");
   write_file(good, tmx_with("<tu><tuv xml:lang=\"en\"><seg>The Council met.</seg></tuv>"
                             "<tuv xml:lang=\"fr\"><seg>Le Conseil s'est réuni.</seg></tuv></tu>\n"));
   result = run_untm("import " + shell_quote(good.string()) + " --db " + shell_quote(db.string()) + " --document d");

@@ -1017,6 +1017,10 @@ void TranslationMemory::create_in_bulk(const std::string& path, const std::funct
   if (fs::exists(path, ec))
     throw ArgumentError(path + ": exists already; a bulk load makes a new TM. Give a new path, or import into the "
                                "existing TM the usual way");
+  const fs::path folder = fs::absolute(fs::path(path), ec).parent_path();
+  if (!fs::is_directory(folder, ec))
+    throw DatabaseError(path, path + ": cannot create the TM: the folder " + folder.string() +
+                                  " does not exist. Create it, or give a path in an existing folder");
   const std::string partial = path + ".partial";
   const auto remove_partial = [&] {
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(partial + suffix, ec);
@@ -1063,7 +1067,6 @@ void TranslationMemory::create_in_bulk(const std::string& path, const std::funct
     if (ec)
       throw DatabaseError(path, path + ": cannot rename " + partial + " to it: " + ec.message() +
                                     ". Check the folder's permissions and import again");
-    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
     sync(folder.string(), O_RDONLY | O_DIRECTORY);
   } catch (...) {
     remove_partial();
