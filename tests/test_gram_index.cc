@@ -183,6 +183,9 @@ TEST_CASE("grams: a damaged block is an error that says how to recover") {
   sql::Connection db(path, sql::OpenMode::create);
   create_postings_table(db);
   db.exec("INSERT INTO gram_postings VALUES ('en', 5, 1, 9, 3, 3, x'05')", "test");  // one gap for three ids
+  // A gap past the largest id.
+  std::vector<std::int64_t> ids;
+  CHECK_FALSE(grams::decode_block(1, 2, std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x7f"), ids));
   grams::PostingStore store(db);
   CHECK_THROWS_WITH(grams::PostingCursor(store, "en", 5),
                     path + ": the n-gram index is damaged (a posting block cannot be read). Rebuild the TM: untm "

@@ -1,6 +1,7 @@
 #include "tm/gram_index.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <tuple>
 #include <utility>
@@ -55,7 +56,9 @@ bool decode_block(std::int64_t first_id, std::uint32_t count, std::string_view b
   std::size_t i = 0;
   for (std::uint32_t n = 1; n < count; ++n) {
     std::uint64_t gap = 0;
-    if (!get_varint(bytes, i, gap) || gap == 0) return false;
+    if (!get_varint(bytes, i, gap) || gap == 0 ||
+        gap > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() - id))
+      return false;
     id += static_cast<std::int64_t>(gap);
     out.push_back(id);
   }
