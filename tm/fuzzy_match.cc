@@ -202,6 +202,9 @@ std::size_t code_point_count(std::string_view text) {
 }
 
 void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
+  // CJK characters start at U+2E80, so their UTF-8 lead byte is 0xE2 or
+  // above: most keys of other languages are done after one byte scan.
+  if (std::none_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xE2; })) return;
   char32_t previous = 0;
   for (std::size_t i = 0; i < key.size();) {
     const char32_t c = utf8::next(key, i);
