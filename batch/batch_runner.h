@@ -5,7 +5,7 @@
 // and align the rest; one writer (the calling thread) stores each aligned set
 // in its own transaction, replacing an older version of the same key. So a
 // run killed at any moment leaves only whole documents, and a re-run skips
-// what was stored and finishes the rest. At most 2 × jobs aligned sets wait
+// what was stored and finishes the rest. At most 8 × jobs aligned sets wait
 // for the writer: memory does not grow with the batch. Lookups from other
 // connections keep working during a batch (WAL readers).
 #pragma once
