@@ -899,15 +899,7 @@ void make_tm(const std::filesystem::path& db) {
   doc.symbol = "A/RES/55/100";
   doc.original_lang = "en";
   doc.aligner_version = "test";
-  for (const auto& r : round_trip_records()) {
-    StoredUnit unit;
-    unit.paragraph_key = r.paragraph_key;
-    unit.confidence = r.confidence;
-    unit.status = r.status;
-    unit.segments = r.segments;
-    unit.inline_codes = r.inline_codes;
-    doc.units.push_back(std::move(unit));
-  }
+  for (const auto& r : round_trip_records()) doc.units.push_back(to_stored_unit(r));
   TranslationMemory tm(db.string());
   tm.store_document(doc);
 }

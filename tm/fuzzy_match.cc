@@ -187,14 +187,6 @@ KeyShape key_shape(std::string_view key) {
 
 std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
 
-std::string trigram_text(Trigram trigram) {
-  std::string out;
-  utf8::append(out, static_cast<char32_t>((trigram >> 42) & 0x1FFFFF));
-  utf8::append(out, static_cast<char32_t>((trigram >> 21) & 0x1FFFFF));
-  utf8::append(out, static_cast<char32_t>(trigram & 0x1FFFFF));
-  return out;
-}
-
 std::size_t code_point_count(std::string_view text) {
   std::size_t n = 0;
   for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -214,18 +206,6 @@ void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
     if (cjk) out.push_back(c);
     previous = ngram_partner(c) ? c : 0;
   }
-}
-
-std::string cjk_ngrams(std::string_view key) {
-  std::vector<std::uint64_t> codes;
-  cjk_ngram_codes(key, codes);
-  std::string out;
-  for (const std::uint64_t code : codes) {
-    if (!out.empty()) out.push_back(' ');
-    if (code >> 21 != 0) utf8::append(out, static_cast<char32_t>(code >> 21));
-    utf8::append(out, static_cast<char32_t>(code & 0x1FFFFF));
-  }
-  return out;
 }
 
 bool is_cjk_ngram(std::string_view key) {

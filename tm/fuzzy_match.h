@@ -77,27 +77,20 @@ using Trigram = std::uint64_t;
 template <class Visit>
 void for_each_trigram(std::string_view key, Visit&& visit);
 
-// The UTF-8 text of a trigram.
-std::string trigram_text(Trigram trigram);
-
 // Number of code points of valid UTF-8.
 std::size_t code_point_count(std::string_view text);
 
 // The n-grams that serve 1- and 2-character Chinese and Japanese queries
-// (trigrams cannot), as readable text: space-separated unigrams of CJK
-// characters and bigrams of two neighbours of which at least one is a CJK
-// character and the other a CJK character or an ASCII letter or digit.
-// Empty when the key has no CJK character.
-std::string cjk_ngrams(std::string_view key);
-
-// The same n-grams as codes, appended to `out` in order: a unigram is its
-// code point, a bigram (a << 21) | b.
+// (trigrams cannot), appended to `out` in order: unigrams of CJK characters
+// (the code point) and bigrams of two neighbours of which at least one is a
+// CJK character and the other a CJK character or an ASCII letter or digit
+// ((a << 21) | b). None when the key has no CJK character.
 void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out);
 
-// True when `key` (1 or 2 code points) is one of the tokens cjk_ngrams makes.
+// True when `key` (1 or 2 code points) is one of the n-grams cjk_ngram_codes makes.
 bool is_cjk_ngram(std::string_view key);
 
-// The first CJK character of `key` (a unigram cjk_ngrams makes), or "".
+// The first CJK character of `key` (a unigram cjk_ngram_codes makes), or "".
 std::string first_cjk_char(std::string_view key);
 
 // A token that edit distance counts: a character (zh, ja) or an ICU word

@@ -6,7 +6,7 @@
 // hashing, no collisions):
 //   trigrams (a, b, c)              every three consecutive code points;
 //   the end gram (y, z, kEndMark)   the key's last two code points;
-//   CJK unigrams (0, 0, c) and bigrams (0, a, b)   see fuzzy::cjk_ngrams.
+//   CJK unigrams (0, 0, c) and bigrams (0, a, b)   see fuzzy::cjk_ngram_codes.
 // Every occurrence of two characters a, b is thus under a gram of the range
 // (a, b, *): followed by a character, or at the end of the key.
 //

@@ -7,19 +7,6 @@
 #include "aligner/errors.h"
 
 namespace untm {
-namespace {
-
-StoredUnit to_stored_unit(const UnitRecord& record) {
-  StoredUnit unit;
-  unit.paragraph_key = record.paragraph_key;
-  unit.confidence = record.confidence;
-  unit.status = record.status;
-  unit.segments = record.segments;
-  unit.inline_codes = record.inline_codes;
-  return unit;
-}
-
-}  // namespace
 
 MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,
                      const std::function<void(const std::string& key, bool copied)>& on_document) {

@@ -97,4 +97,15 @@ struct UnitRecord {
   std::map<std::string, std::string> inline_codes;  // lang → serialized inline codes (see StoredUnit)
 };
 
+// A unit read back, as a unit to store again (merges, re-imports).
+inline StoredUnit to_stored_unit(const UnitRecord& record) {
+  StoredUnit unit;
+  unit.paragraph_key = record.paragraph_key;
+  unit.confidence = record.confidence;
+  unit.status = record.status;
+  unit.segments = record.segments;
+  unit.inline_codes = record.inline_codes;
+  return unit;
+}
+
 }  // namespace untm

@@ -807,13 +807,18 @@ struct TranslationMemory::Impl {
     return rated;
   }
 
-  // The first `limit` segment ids (ascending) that have every gram.
-  std::vector<std::int64_t> read_feature(const std::string& lang, const std::vector<grams::Gram>& feature,
-                                         std::size_t limit) {
-    std::vector<grams::PostingCursor> cursors;
-    cursors.reserve(feature.size());
-    for (const grams::Gram g : feature) cursors.emplace_back(postings(), lang, g);
-    return grams::intersect(cursors, limit);
+  // A cursor over each gram's postings.
+  std::vector<grams::PostingCursor> cursors(const std::string& lang, const std::vector<grams::Gram>& grams) {
+    std::vector<grams::PostingCursor> out;
+    out.reserve(grams.size());
+    for (const grams::Gram g : grams) out.emplace_back(postings(), lang, g);
+    return out;
+  }
+
+  // The segments not indexed yet (ids above indexed_through).
+  std::int64_t waiting_segments(std::int64_t indexed_through) {
+    return db.query_int("SELECT count(*) FROM segments WHERE id > " + std::to_string(indexed_through),
+                        "counting segments not indexed yet");
   }
 
   // Segment ids of the fuzzy candidates from the index, best first. The
@@ -886,7 +891,8 @@ struct TranslationMemory::Impl {
     // only up to kFeatureRows).
     std::vector<std::pair<std::int64_t, double>> hits;  // (segment id, weight)
     for (const auto& feature : features) {
-      const std::vector<std::int64_t> ids = read_feature(lang, feature, kFeatureRows);
+      std::vector<grams::PostingCursor> feature_cursors = cursors(lang, feature);
+      const std::vector<std::int64_t> ids = grams::intersect(feature_cursors, kFeatureRows);
       // A feature cut off at kFeatureRows holds the oldest segments that have
       // it, not the best: it weighs next to nothing, or the same old
       // segments would add up across such features.
@@ -1126,8 +1132,7 @@ TranslationMemory::IndexReport TranslationMemory::check_index() const {
   const grams::IndexCheck check = grams::check_index(m.db, through);
   IndexReport report;
   report.indexed = check.segments;
-  report.waiting = m.db.query_int("SELECT count(*) FROM segments WHERE id > " + std::to_string(through),
-                                  "counting segments not indexed yet");
+  report.waiting = m.waiting_segments(through);
   report.missing = check.missing;
   report.wrong = check.wrong;
   report.stale = check.stale;
@@ -1409,11 +1414,6 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
     std::int64_t id = 0;
     while (!enough(lang) && checks++ < max_checks && ids.next(id)) verify(id, lang);
   };
-  const auto cursors_for = [&](const std::string& lang, const std::vector<grams::Gram>& grams) {
-    std::vector<grams::PostingCursor> cursors;
-    for (const grams::Gram g : grams) cursors.emplace_back(m.postings(), lang, g);
-    return cursors;
-  };
   // The grams whose postings hold every occurrence of the term (in a
   // language), and whether each candidate has all of them (else any).
   std::function<std::vector<grams::Gram>(const std::string&)> grams_for;
@@ -1455,7 +1455,7 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
   for (const std::string& lang : langs) {
     const std::vector<grams::Gram> wanted = grams_for(lang);
     if (!wanted.empty() && all_of) {
-      std::vector<grams::PostingCursor> cursors = cursors_for(lang, wanted);
+      std::vector<grams::PostingCursor> cursors = m.cursors(lang, wanted);
       std::size_t checks = 0;
       while (!enough(lang) && checks < max_checks) {
         const std::vector<std::int64_t> ids = grams::intersect(cursors, options.limit);
@@ -1467,7 +1467,7 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
         if (ids.size() < options.limit) break;  // the intersection is exhausted
       }
     } else if (!wanted.empty()) {
-      grams::PostingUnion ids(cursors_for(lang, wanted));
+      grams::PostingUnion ids(m.cursors(lang, wanted));
       drain(ids, lang);
     }
     // The segments stored since the last indexing: their keys are searched
@@ -1529,9 +1529,7 @@ TmStats TranslationMemory::stats() const {
     low.bind(1, kLowConfidence);
     stats.low_confidence_units = low.step() ? static_cast<std::size_t>(low.column_int64(0)) : 0;
   }
-  const std::int64_t through = m.indexed_through();
-  stats.waiting_segments = static_cast<std::size_t>(
-      m.db.query_int("SELECT count(*) FROM segments WHERE id > " + std::to_string(through), "counting segments"));
+  stats.waiting_segments = static_cast<std::size_t>(m.waiting_segments(m.indexed_through()));
   stats.stale_segments = static_cast<std::size_t>(std::max<std::int64_t>(0, m.state_value("stale_segments")));
   stats.indexed_segments = stats.segments - stats.waiting_segments;
   stats.file_bytes = static_cast<std::uint64_t>(m.db.query_int("PRAGMA page_count", "reading the file size") *
