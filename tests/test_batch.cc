@@ -417,6 +417,26 @@ TEST_CASE("batch: killed with SIGKILL at random moments, re-runs finish with who
   CHECK(index.indexed == count_rows(db, "SELECT count(*) FROM segments"));
 }
 
+TEST_CASE("untm batch and untm merge: JSON of folder and file names that are not UTF-8") {
+  TempDir dir;
+  const fs::path in = dir / "caf\xe9";  // Latin-1 "café": a name in another encoding
+  make_corpus(in, 1);
+  const std::string db = (dir / "tm\xe9.sqlite").string();
+  const std::string report = (dir / "report.json").string();
+  auto r = run_untm("batch " + shell_quote(in.string()) + " --db " + shell_quote(db) + " --quiet --json --report " +
+                    shell_quote(report));
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["stored"] == 1);
+  const auto j = nlohmann::json::parse(read_file(report));
+  CHECK(j["roots"][0].get<std::string>().find("caf\xef\xbf\xbd") != std::string::npos);  // U+FFFD
+  CHECK(j["sets"].size() == 1);
+  r = run_untm("merge " + shell_quote(db) + " --into " + shell_quote((dir / "all.sqlite").string()) + " --json");
+  CHECK(r.exit_code == 0);
+  const auto merged = nlohmann::json::parse(r.out);
+  CHECK(merged[0]["copied"] == 1);
+  CHECK(merged[0]["source"].get<std::string>().find("tm\xef\xbf\xbd.sqlite") != std::string::npos);
+}
+
 TEST_CASE("untm batch and untm merge: summary, JSON report, exit codes") {
   TempDir dir;
   const fs::path in = dir / "in";

@@ -176,7 +176,7 @@ void write_json(const AlignedDocumentSet& set, std::ostream& out) {
     unit["sentences"] = std::move(sentences);
     units.push_back(std::move(unit));
   }
-  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  out << json_text(j) << '\n';
 }
 
 void write_tsv(const AlignedDocumentSet& set, std::ostream& out) {

@@ -109,21 +109,21 @@ class ReportWriter {
     head["db"] = options.db;
     head["roots"] = options.roots;
     head["shard"] = options.shard ? nlohmann::ordered_json(*options.shard) : nlohmann::ordered_json(nullptr);
-    std::string text = head.dump(2);
+    std::string text = json_text(head);
     text.pop_back();  // the closing brace: the object goes on
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     out_ << text;
   }
   void start(const std::vector<std::string>& warnings) {
-    out_ << ",\n  \"discovery_warnings\": " << nlohmann::ordered_json(warnings).dump() << ",\n  \"sets\": [";
+    out_ << ",\n  \"discovery_warnings\": " << json_text(warnings, -1) << ",\n  \"sets\": [";
   }
   void add(const SetReport& report) {
     out_ << (first_ ? "\n    " : ",\n    ")
-         << set_json(report).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+         << json_text(set_json(report), -1);
     first_ = false;
   }
   void finish(const BatchTotals& totals) {
-    out_ << (first_ ? "],\n" : "\n  ],\n") << "  \"summary\": " << totals_json(totals).dump() << "\n}\n";
+    out_ << (first_ ? "],\n" : "\n  ],\n") << "  \"summary\": " << json_text(totals_json(totals), -1) << "\n}\n";
     out_.close();
     if (!out_) throw InputError(path_, fmt::format("{}: writing the report failed. Check the disk.", path_));
     std::error_code ec;
@@ -250,7 +250,7 @@ int run_batch_command(const BatchCommandOptions& o) {
     warn("no document sets found" + std::string(options.shard ? " in this shard" : "") +
          ". untm batch looks for KEY.LANG.txt, KEY_LANG.txt, KEY-LANG.txt and KEY/LANG.txt files.");
   if (o.json)
-    fmt::print("{}\n", totals_json(totals).dump(2));
+    fmt::print("{}\n", json_text(totals_json(totals)));
   else
     print_summary(totals);
   return totals.count(SetStatus::failed) > 0 ? kExitSetsFailed : kExitOk;

@@ -55,6 +55,10 @@ std::vector<std::string> split_language_list(const std::string& option, const st
   return out;
 }
 
+std::string json_text(const nlohmann::ordered_json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 void warn(const std::string& message) { fmt::print(stderr, "untm: warning: {}\n", message); }
 
 LanguageChoice choose_language(const std::optional<std::string>& option, const std::string& path,

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace untm::cli {
 
 // Exit codes, documented in README ("Exit codes").
@@ -40,6 +42,10 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
 // (", one per file"). Throws ArgumentError.
 std::vector<std::string> split_language_list(const std::string& option, const std::string& list,
                                              const std::string& rule = "");
+
+// JSON text (indent -1: one line). Bytes that are not UTF-8 (a file or
+// folder name in another encoding) become U+FFFD instead of an exception.
+std::string json_text(const nlohmann::ordered_json& value, int indent = 2);
 
 // Prints "untm: warning: MESSAGE" on stderr.
 void warn(const std::string& message);

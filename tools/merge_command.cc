@@ -15,7 +15,6 @@
 namespace untm::cli {
 namespace {
 
-
 struct MergeCommandOptions {
   std::vector<std::string> sources;
   std::string into;
@@ -38,7 +37,7 @@ int run_merge(const MergeCommandOptions& o) {
                  r.unchanged, o.into);
     }
   }
-  if (o.json) fmt::print("{}\n", all.dump(2));
+  if (o.json) fmt::print("{}\n", json_text(all));
   return kExitOk;
 }
 

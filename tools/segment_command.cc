@@ -47,8 +47,7 @@ void print_json(const Document& doc, const std::string& file, const LanguageChoi
     for (const auto& s : p.sentences) sentences.push_back(s.text);
     paragraphs.push_back(std::move(item));
   }
-  // error_handler replace: text is valid UTF-8 already; never throw on output.
-  fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  fmt::print("{}\n", json_text(out));
 }
 
 void print_text(const Document& doc, const std::string& file, const LanguageChoice& language) {

@@ -47,10 +47,7 @@ constexpr OpenOptions kReadOnly{.create = false, .read_only = true};
 
 Json optional_string(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
 
-void print_json(const Json& out) {
-  // error_handler replace: stored text is valid UTF-8; never throw on output.
-  fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
-}
+void print_json(const Json& out) { fmt::print("{}\n", json_text(out)); }
 
 // "doc KEY (SYMBOL)  paragraph P  unit N  confidence C"
 std::string provenance(const std::string& document_key, const std::optional<std::string>& symbol,
