@@ -175,6 +175,24 @@ TEST_CASE("grams: posting blocks round-trip, long lists are cut, cursors seek, i
   crossing.seek(5010);  // after the first flush's last id
   REQUIRE_FALSE(crossing.done());
   CHECK(crossing.id() == 20000);
+
+  // Many distinct grams (the table grows while segments come), moved to
+  // another builder before writing: every gram keeps its ids.
+  grams::PostingBuilder wide;
+  for (std::int64_t id = 30000; id < 30100; ++id) {
+    std::vector<Gram> g;
+    for (char32_t c = 0; c < 300; ++c) g.push_back(pack('x', 0x4E00 + c, static_cast<char32_t>(id)));
+    g.push_back(common);
+    wide.add("en", id, g);
+  }
+  CHECK(wide.postings() == 100 * 301);
+  grams::PostingBuilder moved(std::move(wide));
+  moved.write_blocks(db);
+  CHECK(store.count("en", common) == 5110);
+  CHECK(store.count("en", pack('x', 0x4E00 + 299, 30099)) == 1);
+  CHECK(all_ids(grams::PostingCursor(store, "en", pack('x', 0x4E00 + 7, 30042))) == std::vector<std::int64_t>{30042});
+  // Blocks: the first flush 3 (common) + 2 (even) + 1 (rare), the second 1, this one 30,000 + 1.
+  CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE lang = 'en'", "t") == 3 + 2 + 1 + 1 + 100 * 300 + 1);
 }
 
 TEST_CASE("grams: a damaged block is an error that says how to recover") {

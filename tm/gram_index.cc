@@ -1,8 +1,11 @@
 #include "tm/gram_index.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdlib>
 #include <limits>
-#include <numeric>
+#include <new>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 
@@ -67,67 +70,104 @@ bool decode_block(std::int64_t first_id, std::uint32_t count, std::string_view b
 
 // ---- PostingBuilder ----
 
+PostingBuilder::~PostingBuilder() { release(); }
+
+PostingBuilder::PostingBuilder(PostingBuilder&& other) noexcept
+    : langs_(std::move(other.langs_)), postings_(std::exchange(other.postings_, 0)) {
+  other.langs_.clear();
+}
+
+PostingBuilder& PostingBuilder::operator=(PostingBuilder&& other) noexcept {
+  if (this != &other) {
+    release();
+    langs_ = std::move(other.langs_);
+    other.langs_.clear();
+    postings_ = std::exchange(other.postings_, 0);
+  }
+  return *this;
+}
+
+void PostingBuilder::release() noexcept {
+  for (auto& [lang, table] : langs_)
+    for (Entry& entry : table.slots) std::free(entry.bytes);
+  langs_.clear();
+  postings_ = 0;
+}
+
+std::size_t PostingBuilder::Table::slot_of(Gram gram) const {
+  return static_cast<std::size_t>((gram * 0x9E3779B97F4A7C15ULL) >> shift);
+}
+
+void PostingBuilder::Table::reserve(std::size_t more) {
+  if ((used + more) * 2 <= slots.size()) return;
+  std::size_t size = slots.empty() ? 4096 : slots.size();
+  while ((used + more) * 2 > size) size *= 2;
+  std::vector<Entry> old = std::exchange(slots, std::vector<Entry>(size));
+  shift = 64 - std::countr_zero(size);
+  for (const Entry& entry : old) {
+    if (entry.gram == kNoGram) continue;
+    std::size_t i = slot_of(entry.gram);
+    while (slots[i].gram != kNoGram) i = (i + 1) & (size - 1);
+    slots[i] = entry;
+  }
+}
+
 PostingBuilder::Entry& PostingBuilder::Table::find(Gram gram) {
-  if ((entries.size() + 1) * 2 > slots.size()) {
-    // Grow and re-place every entry (slots hold indexes only).
-    slots.assign(slots.empty() ? 1024 : slots.size() * 2, 0);
-    const std::size_t mask = slots.size() - 1;
-    for (std::size_t e = 0; e < entries.size(); ++e) {
-      std::size_t i = static_cast<std::size_t>((entries[e].gram * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
-      while (slots[i] != 0) i = (i + 1) & mask;
-      slots[i] = static_cast<std::uint32_t>(e + 1);
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = slot_of(gram);; i = (i + 1) & mask) {
+    Entry& entry = slots[i];
+    if (entry.gram == gram) return entry;
+    if (entry.gram == kNoGram) {
+      // reserve() made room for every gram of the segment.
+      entry.gram = gram;
+      ++used;
+      return entry;
     }
   }
-  const std::size_t mask = slots.size() - 1;
-  std::size_t i = static_cast<std::size_t>((gram * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
-  while (slots[i] != 0) {
-    Entry& entry = entries[slots[i] - 1];
-    if (entry.gram == gram) return entry;
-    i = (i + 1) & mask;
-  }
-  entries.emplace_back();
-  entries.back().gram = gram;
-  slots[i] = static_cast<std::uint32_t>(entries.size());
-  return entries.back();
 }
 
 void PostingBuilder::append_gap(Entry& entry, std::uint64_t gap) {
-  do {
-    if (entry.tail == 0 || entry.used == kChunkBytes) {
-      chunks_.emplace_back();
-      const auto index = static_cast<std::uint32_t>(chunks_.size());
-      if (entry.tail == 0)
-        entry.head = index;
-      else
-        chunks_[entry.tail - 1].next = index;
-      entry.tail = index;
-      entry.used = 0;
-    }
-    const auto byte = static_cast<std::uint8_t>((gap & 0x7F) | (gap >= 0x80 ? 0x80 : 0));
-    chunks_[entry.tail - 1].bytes[entry.used++] = byte;
-    gap >>= 7;
-  } while (gap != 0);
-}
-
-void PostingBuilder::gather(const Entry& entry, std::string& gaps) const {
-  gaps.clear();
-  for (std::uint32_t c = entry.head; c != 0; c = chunks_[c - 1].next) {
-    const Chunk& chunk = chunks_[c - 1];
-    const std::size_t n = c == entry.tail ? entry.used : kChunkBytes;
-    gaps.append(reinterpret_cast<const char*>(chunk.bytes), n);
+  if (entry.size + 10 > entry.capacity) {
+    // Doubling: a gram's buffer is copied O(1) times per byte on average.
+    const std::size_t capacity = entry.capacity == 0 ? 16 : std::size_t{entry.capacity} * 2;
+    if (capacity > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("n-gram postings: more than 4 GiB for one gram in one import");
+    void* grown = std::realloc(entry.bytes, capacity);
+    if (grown == nullptr) throw std::bad_alloc();
+    entry.bytes = static_cast<std::uint8_t*>(grown);
+    entry.capacity = static_cast<std::uint32_t>(capacity);
   }
+  while (gap >= 0x80) {
+    entry.bytes[entry.size++] = static_cast<std::uint8_t>(gap | 0x80);
+    gap >>= 7;
+  }
+  entry.bytes[entry.size++] = static_cast<std::uint8_t>(gap);
 }
 
 void PostingBuilder::add(std::string_view lang, std::int64_t id, const std::vector<Gram>& grams) {
-  auto found = langs_.find(lang);
-  if (found == langs_.end()) found = langs_.emplace(std::string(lang), Table{}).first;
-  Table& table = found->second;
-  for (const Gram gram : grams) {
-    Entry& entry = table.find(gram);
-    if (entry.count == 0) {
-      entry.first = id;
+  Table* table = nullptr;
+  for (auto& [name, t] : langs_)
+    if (name == lang) table = &t;
+  if (table == nullptr) table = &langs_.emplace_back(std::string(lang), Table{}).second;
+  table->reserve(grams.size());
+  // Most grams miss the cache: ask for their slots a few grams ahead.
+  constexpr std::size_t kAhead = 8;
+  const std::size_t n = grams.size();
+  for (std::size_t k = 0; k < n && k < kAhead; ++k) __builtin_prefetch(&table->slots[table->slot_of(grams[k])]);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) __builtin_prefetch(&table->slots[table->slot_of(grams[k + kAhead])]);
+    Entry& entry = table->find(grams[k]);
+    if (entry.count == 0 && entry.closed == 0) {
+      entry.first = id;  // the gram's first id
     } else if (entry.last == id) {
       continue;  // a repeat within the segment
+    } else if (entry.count == kBlockIds) {
+      // The open block is full: close it; this id opens the next one.
+      table->closed.push_back({entry.first, entry.last, entry.begin, entry.size, entry.closed});
+      entry.closed = static_cast<std::uint32_t>(table->closed.size());
+      entry.first = id;
+      entry.begin = entry.size;
+      entry.count = 0;
     } else {
       append_gap(entry, static_cast<std::uint64_t>(id - entry.last));
     }
@@ -146,48 +186,37 @@ void PostingBuilder::write_blocks(sql::Connection& db) {
                           "SELECT total FROM gram_postings WHERE lang = ?1 AND gram = ?2 ORDER BY first_id DESC LIMIT 1",
                           "reading the n-gram index");
   std::int64_t total = 0;
-  std::vector<std::uint32_t> order;
-  std::vector<std::int64_t> ids;
-  std::string gaps, block;
   const auto write = [&](const std::string& lang, Gram gram, std::int64_t first, std::int64_t last,
-                         std::size_t count, std::string_view bytes) {
+                         std::size_t count, const Entry& entry, std::uint32_t begin, std::uint32_t end) {
     total += static_cast<std::int64_t>(count);
+    const std::string_view gaps = entry.bytes == nullptr
+                                      ? std::string_view("", 0)  // one id: an empty blob, not NULL
+                                      : std::string_view(reinterpret_cast<const char*>(entry.bytes) + begin, end - begin);
     insert.bind(1, lang).bind(2, static_cast<std::int64_t>(gram)).bind(3, first).bind(4, last);
-    insert.bind(5, static_cast<std::int64_t>(count)).bind(6, total).bind_blob_static(7, bytes);
+    insert.bind(5, static_cast<std::int64_t>(count)).bind(6, total).bind_blob_static(7, gaps);
     insert.execute();
   };
+  std::vector<const Entry*> order;
+  std::vector<const ClosedBlock*> blocks;
   for (auto& [lang, table] : langs_) {
-    order.resize(table.entries.size());
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t x, std::uint32_t y) { return table.entries[x].gram < table.entries[y].gram; });
-    for (const std::uint32_t e : order) {
-      const Entry& entry = table.entries[e];
+    order.clear();
+    for (const Entry& entry : table.slots)
+      if (entry.gram != kNoGram) order.push_back(&entry);
+    std::sort(order.begin(), order.end(), [](const Entry* x, const Entry* y) { return x->gram < y->gram; });
+    for (const Entry* entry : order) {
       {
         sql::ResetOnExit reset(previous);
-        previous.bind(1, lang).bind(2, static_cast<std::int64_t>(entry.gram));
+        previous.bind(1, lang).bind(2, static_cast<std::int64_t>(entry->gram));
         total = previous.step() ? previous.column_int64(0) : 0;
       }
-      gather(entry, gaps);
-      if (entry.count <= kBlockIds) {
-        write(lang, entry.gram, entry.first, entry.last, entry.count, gaps);
-        continue;
-      }
-      // A long list: cut into blocks of kBlockIds, each with its own first id.
-      ids.clear();
-      decode_block(entry.first, entry.count, gaps, ids);  // written by add(): well formed
-      for (std::size_t begin = 0; begin < ids.size(); begin += kBlockIds) {
-        const std::size_t end = std::min(ids.size(), begin + kBlockIds);
-        block.clear();
-        for (std::size_t i = begin + 1; i < end; ++i) put_varint(block, static_cast<std::uint64_t>(ids[i] - ids[i - 1]));
-        write(lang, entry.gram, ids[begin], ids[end - 1], end - begin, block);
-      }
+      blocks.clear();
+      for (std::uint32_t c = entry->closed; c != 0; c = table.closed[c - 1].previous) blocks.push_back(&table.closed[c - 1]);
+      for (auto at = blocks.rbegin(); at != blocks.rend(); ++at)
+        write(lang, entry->gram, (*at)->first, (*at)->last, kBlockIds, *entry, (*at)->begin, (*at)->end);
+      write(lang, entry->gram, entry->first, entry->last, entry->count, *entry, entry->begin, entry->size);
     }
   }
-  langs_.clear();
-  chunks_.clear();
-  chunks_.shrink_to_fit();
-  postings_ = 0;
+  release();
 }
 
 // ---- reading ----

@@ -29,8 +29,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,8 +62,20 @@ bool decode_block(std::int64_t first_id, std::uint32_t count, std::string_view b
 
 // Postings collected in memory, per language, for segments added in
 // ascending id order; written out as blocks by write_blocks().
+//
+// Built for bulk loads (hundreds of millions of postings): a gram's entry
+// sits in the probe table itself (one cache line touched per posting, with
+// the next grams' lines prefetched), its gaps in one growing buffer, and
+// its blocks cut as they fill, so writing them out copies nothing.
 class PostingBuilder {
  public:
+  PostingBuilder() = default;
+  ~PostingBuilder();
+  PostingBuilder(PostingBuilder&& other) noexcept;
+  PostingBuilder& operator=(PostingBuilder&& other) noexcept;
+  PostingBuilder(const PostingBuilder&) = delete;
+  PostingBuilder& operator=(const PostingBuilder&) = delete;
+
   // Adds segment `id` (not below any id added before in `lang`) with its
   // grams (repeats are counted once).
   void add(std::string_view lang, std::int64_t id, const std::vector<Gram>& grams);
@@ -76,29 +86,34 @@ class PostingBuilder {
   void write_blocks(sql::Connection& db);
 
  private:
-  // A gram's gaps live in a chain of small chunks of one shared arena: no
-  // allocation per gram, no copying as a list grows.
-  static constexpr std::size_t kChunkBytes = 28;
-  struct Chunk {
-    std::uint32_t next = 0;  // index + 1 of the next chunk; 0 = none
-    std::uint8_t bytes[kChunkBytes];
+  static constexpr Gram kNoGram = ~Gram{0};  // above every 63-bit gram
+  // A full block of a gram (kBlockIds ids) that more ids followed.
+  struct ClosedBlock {
+    std::int64_t first = 0, last = 0;
+    std::uint32_t begin = 0, end = 0;  // its gaps in the entry's buffer
+    std::uint32_t previous = 0;        // index + 1 of the gram's block before; 0 = none
   };
   struct Entry {
-    Gram gram = 0;
-    std::int64_t first = 0, last = 0;
-    std::uint32_t count = 0;
-    std::uint32_t head = 0, tail = 0;  // chunk index + 1; 0 = no gaps yet
-    std::uint32_t used = 0;            // bytes used in the tail chunk
+    Gram gram = kNoGram;
+    std::int64_t first = 0, last = 0;  // of the open (last) block
+    std::uint8_t* bytes = nullptr;     // gaps of all the gram's blocks, varints
+    std::uint32_t size = 0, capacity = 0;
+    std::uint32_t count = 0;           // ids in the open block
+    std::uint32_t begin = 0;           // where the open block's gaps start
+    std::uint32_t closed = 0;          // index + 1 of its last closed block; 0 = none
   };
   struct Table {
-    std::vector<std::uint32_t> slots;  // entry index + 1; 0 = empty
-    std::vector<Entry> entries;
+    std::vector<Entry> slots;  // open addressing, at most half full
+    std::size_t used = 0;
+    int shift = 64;
+    std::vector<ClosedBlock> closed;
+    std::size_t slot_of(Gram gram) const;
     Entry& find(Gram gram);
+    void reserve(std::size_t more);  // room for `more` new grams
   };
-  void append_gap(Entry& entry, std::uint64_t gap);
-  void gather(const Entry& entry, std::string& gaps) const;
-  std::map<std::string, Table, std::less<>> langs_;
-  std::vector<Chunk> chunks_;
+  static void append_gap(Entry& entry, std::uint64_t gap);
+  void release() noexcept;
+  std::vector<std::pair<std::string, Table>> langs_;  // a handful: a linear search
   std::size_t postings_ = 0;
 };
 
