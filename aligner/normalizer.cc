@@ -50,6 +50,7 @@
 #include <limits>
 #include <string>
 
+#include "aligner/bmp_table.h"
 #include "aligner/errors.h"
 #include "aligner/utf8_util.h"
 
@@ -160,6 +161,53 @@ char32_t map_key_char(char32_t c) {
   return c;
 }
 
+// What the key builder and the NFC check ask ICU about one BMP code point,
+// cached (aligner/bmp_table.h): the same answers, several times faster.
+struct CharFacts {
+  char32_t key_char = 0;         // map_key_char
+  bool boundary_before = false;  // NFKC_CF Normalizer2::hasBoundaryBefore
+  bool decomposes = false;       // NFKC_CF Normalizer2::getDecomposition
+  bool nfc_inert = false;        // NFC_Quick_Check = Yes and combining class 0
+};
+
+CharFacts compute_char_facts(char32_t c) {
+  const auto uc = static_cast<UChar32>(c);
+  const icu::Normalizer2& nfkc_cf = nfkc_casefold_instance();
+  CharFacts facts;
+  facts.key_char = map_key_char(c);
+  facts.boundary_before = nfkc_cf.hasBoundaryBefore(uc);
+  icu::UnicodeString decomposition;
+  facts.decomposes = nfkc_cf.getDecomposition(uc, decomposition);
+  // A text of such characters only is in NFC whatever their order (UAX #15
+  // quick check): the common case skips ICU's normalizer entirely.
+  facts.nfc_inert = u_getCombiningClass(uc) == 0 &&
+                    u_getIntPropertyValue(uc, UCHAR_NFC_QUICK_CHECK) == UNORM_YES;
+  return facts;
+}
+
+constinit const BmpTable<CharFacts> kCharFacts(compute_char_facts);
+
+inline const CharFacts& char_facts(char32_t c) { return kCharFacts[c]; }
+
+// Whether valid UTF-8 `utf8` is in NFC for certain without asking ICU:
+// every code point is ASCII or NFC-inert. False for ill-formed input.
+bool nfc_for_certain(std::string_view utf8) {
+  const auto* s = reinterpret_cast<const std::uint8_t*>(utf8.data());
+  const auto n = static_cast<std::int64_t>(utf8.size());
+  for (std::int64_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0 || c >= static_cast<UChar32>(BmpTable<CharFacts>::kEnd) ||
+        !char_facts(static_cast<char32_t>(c)).nfc_inert)
+      return false;
+  }
+  return true;
+}
+
 // Builds the key, with or without offsets, in one pass over the input.
 class KeyBuilder {
  public:
@@ -196,9 +244,14 @@ class KeyBuilder {
       const bool boundary =
           c < 0x80 || bad || chunk_bad ||
           chunk_code_points >= kMaxCodePointsWithoutBoundary ||
-          normalizer_.hasBoundaryBefore(c);
+          (c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
+               ? char_facts(static_cast<char32_t>(c)).boundary_before
+               : normalizer_.hasBoundaryBefore(c));
       if (boundary && start > chunk_begin) {
-        flush(chunk_begin, start, chunk_bad);
+        if (start - chunk_begin == 1 && s[chunk_begin] < 0x80)
+          emit_ascii(s[chunk_begin], static_cast<std::uint32_t>(chunk_begin), static_cast<std::uint32_t>(start));
+        else
+          flush(chunk_begin, start, chunk_bad);
         chunk_begin = start;
         chunk_code_points = 0;
       }
@@ -230,7 +283,11 @@ class KeyBuilder {
     UChar32 first;
     std::int64_t after_first = begin;
     U8_NEXT(s, after_first, end, first);
-    if (after_first == end && !normalizer_.getDecomposition(first, scratch_)) {
+    const bool decomposes =
+        first < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
+            ? char_facts(static_cast<char32_t>(first)).decomposes
+            : normalizer_.getDecomposition(first, scratch_);
+    if (after_first == end && !decomposes) {
       // One code point without a mapping normalizes to itself: skip ICU's
       // heavier normalizeUTF8 for the common case.
       emit(static_cast<char32_t>(first), b, e);
@@ -257,9 +314,28 @@ class KeyBuilder {
     }
   }
 
+  // A chunk of one ASCII character (most of a Latin-script text): what
+  // flush and emit do for it, without their general cases.
+  void emit_ascii(std::uint8_t c, std::uint32_t begin, std::uint32_t end) {
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+      if (!key_.text.empty() && !pending_space_) {
+        pending_space_ = true;
+        space_offset_ = begin;
+      }
+      return;
+    }
+    if (pending_space_) {
+      push(' ', space_offset_);
+      pending_space_ = false;
+    }
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    push(static_cast<char>(c), begin);
+    last_chunk_end_ = end;
+  }
+
   // One code point of normalized output from the chunk [begin, end).
   void emit(char32_t c, std::uint32_t begin, std::uint32_t end) {
-    const char32_t mapped = map_key_char(c);
+    const char32_t mapped = c >= 0x80 && c < BmpTable<CharFacts>::kEnd ? char_facts(c).key_char : map_key_char(c);
     if (mapped == kRemoved) return;
     if (mapped == kSpace) {
       // Leading white space is dropped; a run keeps its first offset.
@@ -315,6 +391,7 @@ class KeyBuilder {
 }  // namespace
 
 std::string to_nfc(std::string_view utf8) {
+  if (nfc_for_certain(utf8)) return std::string(utf8);
   const icu::Normalizer2& nfc = nfc_instance();
   std::string out;
   out.reserve(utf8.size());
@@ -390,6 +467,16 @@ std::pair<std::size_t, std::size_t> MatchingKey::source_range(
     end = content_end;
   }
   return {begin, end};
+}
+
+bool is_nfc(std::string_view utf8) {
+  if (nfc_for_certain(utf8)) return true;
+  if (utf8.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) return to_nfc(utf8) == utf8;
+  UErrorCode status = U_ZERO_ERROR;
+  const bool normalized =
+      nfc_instance().isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())), status);
+  if (U_FAILURE(status)) throw Error(std::string("ICU NFC check failed: ") + u_errorName(status));
+  return normalized;
 }
 
 MatchingKey make_matching_key(std::string_view utf8) {

@@ -20,6 +20,9 @@ namespace untm {
 // NFC of valid UTF-8 text.
 std::string to_nfc(std::string_view utf8);
 
+// Whether valid UTF-8 text is in NFC already (to_nfc would return it as is).
+bool is_nfc(std::string_view utf8);
+
 struct MatchingKey {
   std::string text;
   // source_offsets[i] = byte offset in the original of the character that

@@ -457,3 +457,34 @@ TEST_CASE("a multi-megabyte text gets a full key", "[normalizer]") {
   CHECK(matching_key_text(input) == key.text);
   CHECK(to_nfc(input) == input);
 }
+
+namespace {
+
+// Every BMP code point alone, after a letter, before a combining acute and
+// after an Arabic alef: to_nfc and is_nfc agree with ICU's NFC (their fast
+// path trusts a cached per-code-point quick check; this proves the cache).
+TEST_CASE("to_nfc and is_nfc agree with ICU for every BMP code point in context", "[normalizer]") {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  REQUIRE(U_SUCCESS(status));
+  std::size_t wrong_nfc = 0, wrong_check = 0, changed = 0;
+  for (char32_t c = 0x80; c < 0x10000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;  // surrogates are not UTF-8
+    for (const std::u32string& text : {std::u32string{c}, std::u32string{U'a', c}, std::u32string{c, 0x0301},
+                                       std::u32string{0x0627, c}}) {
+      const std::string s = utf8(text);
+      std::string expected;
+      UErrorCode st = U_ZERO_ERROR;
+      nfc->normalize(icu::UnicodeString::fromUTF8(s), st).toUTF8String(expected);
+      REQUIRE(U_SUCCESS(st));
+      if (to_nfc(s) != expected) ++wrong_nfc;
+      if (untm::is_nfc(s) != (expected == s)) ++wrong_check;
+      if (expected != s) ++changed;
+    }
+  }
+  CHECK(wrong_nfc == 0);
+  CHECK(wrong_check == 0);
+  CHECK(changed > 2000);  // the contexts do exercise composition
+}
+
+}  // namespace

@@ -13,15 +13,16 @@
 #include <limits>
 #include <map>
 
-#include "aligner/utf8_util.h"
+#include "aligner/bmp_table.h"
 #include "aligner/errors.h"
+#include "aligner/utf8_util.h"
 
 namespace untm::fuzzy {
 namespace {
 
 enum class CharClass { space, digit, word, mark, punct };
 
-CharClass classify(char32_t c) {
+[[gnu::noinline]] CharClass classify_by_icu(char32_t c) {
   if (c < 0x80) {
     if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return CharClass::space;
     if (c >= '0' && c <= '9') return CharClass::digit;
@@ -49,6 +50,16 @@ CharClass classify(char32_t c) {
     default:
       return CharClass::punct;
   }
+}
+
+// classify_by_icu, cached for the BMP (keys and texts are classified a
+// character at a time on every import and lookup).
+constinit const BmpTable<CharClass> kClasses(classify_by_icu);
+
+inline CharClass classify(char32_t c) {
+  if (c < BmpTable<CharClass>::kEnd) [[likely]]
+    return kClasses[c];
+  return classify_by_icu(c);
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -161,27 +172,38 @@ std::int64_t text_hash(std::string_view lang, std::string_view text) {
 KeyShape key_shape(std::string_view key) {
   KeyShape shape;
   shape.skeleton.reserve(key.size());
+  // Letters and marks are copied to the skeleton in runs, not one by one.
+  std::size_t run = 0;
+  const auto end_run = [&](std::size_t at) {
+    shape.skeleton.append(key.substr(run, at - run));
+  };
   for (std::size_t i = 0; i < key.size();) {
     if (is_digit(key[i])) {
+      end_run(i);
       const std::size_t end = number_end(key, i);
       shape.skeleton.push_back('0');
       shape.numbers.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end));
       i = end;
+      run = i;
       continue;
     }
     const std::size_t start = i;
     const char32_t c = utf8::next(key, i);
     switch (classify(c)) {
       case CharClass::space:
+        end_run(start);
+        run = i;
         break;
       case CharClass::punct:
+        end_run(start);
         shape.punctuation.append(key.substr(start, i - start));
+        run = i;
         break;
       default:
-        shape.skeleton.append(key.substr(start, i - start));
-        break;
+        break;  // stays in the run
     }
   }
+  end_run(key.size());
   return shape;
 }
 
