@@ -666,8 +666,27 @@ TEST_CASE("TMX import of malformed XML names line and column and stores nothing"
                                        "file (xmllint --noout FILE lists every error) and try again. Nothing was "
                                        "imported.");
   }
-  CHECK(sink.begun);  // the first TU was handed over...
-  CHECK_FALSE(sink.committed);  // ...but never committed: the TM rolls it back
+  // The TUs are read in batches on a thread of their own: the good TU before
+  // the error, in the same batch, never reached the sink.
+  CHECK_FALSE(sink.begun);
+  CHECK_FALSE(sink.committed);
+
+  // An error after whole batches were stored: nothing is committed (the TM
+  // rolls the session back).
+  std::string good;
+  for (int i = 0; i < 1000; ++i)
+    good += "<tu><tuv xml:lang=\"en\"><seg>ok " + std::to_string(i) + "</seg></tuv><tuv xml:lang=\"fr\"><seg>bien</seg></tuv></tu>\n";
+  MemorySink late;
+  try {
+    import_text(dir, tmx_with(good + "<tu><tuv xml:lang=\"en\"><seg>a & b</seg></tuv></tu>\n"), late, "late.tmx");
+    FAIL("malformed XML accepted");
+  } catch (const TmxFormatError& e) {
+    CHECK(e.line() == 1005);
+    CHECK(e.column() == 32);
+  }
+  CHECK(late.begun);
+  CHECK(late.document.units.size() >= 256);  // whole batches were handed over...
+  CHECK_FALSE(late.committed);      // ...but never committed
 
   CHECK_THROWS_WITH(read_all("<tmx version=\"1.4\"><body><tu><tuv xml:lang=\"en\"><seg>x</seg></tuv></tu></body>"),
                     Catch::Contains("line 1, column 79: not well-formed XML"));

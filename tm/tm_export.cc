@@ -5,12 +5,17 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string_view>
+#include <thread>
 
 #include "aligner/errors.h"
 #include "aligner/language.h"
@@ -335,68 +340,193 @@ class TmSink : public ImportSink {
   std::optional<TranslationMemory::ImportSession> session_;
 };
 
-ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptions& options, ImportReport& report) {
-  TmxUnit tu;
-  StoredUnit unit;
-  bool begun = false;
-  const std::string header_lang = fold_tmx_language(reader.header().srclang);
-  report.source_tool = reader.header().creation_tool;
-  while (reader.next(tu)) {
-    ++report.tus_read;
-    unit.segments.clear();
-    unit.inline_codes.clear();
-    for (TmxVariant& variant : tu.variants) {
-      if (variant.code_count > kMaxInlineCodes) {
-        note(report.segments_dropped, "more than 6400 inline codes in one segment", variant.line);
-        continue;
-      }
-      if (variant.lang.empty()) {
-        note(report.segments_dropped,
-             variant.raw_lang.empty() ? "<tuv> without xml:lang" : "language code not ISO 639-1 (" + variant.raw_lang + ")",
-             variant.line);
-        continue;
-      }
-      std::string_view text = trim_segment(variant.text);
-      if (text.empty()) {
-        note(report.segments_dropped, "empty segment", variant.line);
-        continue;
-      }
-      if (unit.segments.count(variant.lang) != 0) {
-        note(report.segments_dropped, "a second segment in a language the TU already has", variant.line);
-        continue;
-      }
-      // ASCII is NFC already: skip ICU for it (most of an English or French TM).
-      const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-      unit.segments.emplace(variant.lang, ascii ? std::string(text) : to_nfc(text));
-      if (!variant.inline_codes.empty()) unit.inline_codes.emplace(variant.lang, variant.inline_codes);
-    }
-    if (unit.segments.size() < 2) {
-      ++report.tus_skipped;
-      note(report.skipped, unit.segments.empty() ? "no usable segment" : "only one language", tu.line);
+// Turns a TU into a unit to store (trimmed, NFC, one segment per language);
+// false when the TU is skipped. Reasons go to `report`.
+bool convert_tu(TmxUnit& tu, StoredUnit& unit, ImportReport& report) {
+  unit.segments.clear();
+  unit.inline_codes.clear();
+  for (TmxVariant& variant : tu.variants) {
+    if (variant.code_count > kMaxInlineCodes) {
+      note(report.segments_dropped, "more than 6400 inline codes in one segment", variant.line);
       continue;
     }
-    auto paragraph = tu.prop("x-paragraph");
-    unit.paragraph_key = paragraph ? std::optional<std::string>(*paragraph) : std::nullopt;
-    unit.confidence = parse_confidence(tu.prop("x-confidence"));
-    auto status = tu.prop("x-status");
-    unit.status = status ? parse_status(*status) : UnitStatus::automatic;
-    if (!begun) {
-      StoredDocument header;
-      header.key = report.document_key;
-      if (auto symbol = tu.prop("x-symbol")) header.symbol = std::string(*symbol);
-      std::string original = fold_tmx_language(tu.srclang);
-      if (original.empty()) original = header_lang;
-      if (!original.empty()) header.original_lang = original;
-      header.aligner_version = "untm " + options.tool_version + " (TMX import)";
-      sink.begin(header);
-      begun = true;
+    if (variant.lang.empty()) {
+      note(report.segments_dropped,
+           variant.raw_lang.empty() ? "<tuv> without xml:lang" : "language code not ISO 639-1 (" + variant.raw_lang + ")",
+           variant.line);
+      continue;
     }
-    sink.add(unit);
-    ++report.units_stored;
-    for (const auto& [lang, text] : unit.segments) ++report.segments_per_lang[lang];
-    report.segments_with_codes += unit.inline_codes.size();
+    std::string_view text = trim_segment(variant.text);
+    if (text.empty()) {
+      note(report.segments_dropped, "empty segment", variant.line);
+      continue;
+    }
+    if (unit.segments.count(variant.lang) != 0) {
+      note(report.segments_dropped, "a second segment in a language the TU already has", variant.line);
+      continue;
+    }
+    unit.segments.emplace(variant.lang, to_nfc(text));
+    if (!variant.inline_codes.empty()) unit.inline_codes.emplace(variant.lang, variant.inline_codes);
   }
+  if (unit.segments.size() < 2) {
+    ++report.tus_skipped;
+    note(report.skipped, unit.segments.empty() ? "no usable segment" : "only one language", tu.line);
+    return false;
+  }
+  auto paragraph = tu.prop("x-paragraph");
+  unit.paragraph_key = paragraph ? std::optional<std::string>(*paragraph) : std::nullopt;
+  unit.confidence = parse_confidence(tu.prop("x-confidence"));
+  auto status = tu.prop("x-status");
+  unit.status = status ? parse_status(*status) : UnitStatus::automatic;
+  return true;
+}
+
+// Reads the TMX and converts its TUs on a thread of its own (XML parsing and
+// NFC are a third of an import's work), while the caller's thread stores the
+// units: the reading thread fills batches, the caller takes them in order.
+// The reading thread writes only its own fields of the report (TUs read and
+// skipped, dropped segments, the source tool); the caller reads them after
+// the end. Its first error is rethrown by next(); the destructor stops it.
+class UnitReader {
+ public:
+  struct Batch {
+    std::optional<StoredDocument> header;  // with the first stored unit
+    std::vector<StoredUnit> units;         // the first `used` are this batch's
+    std::size_t used = 0;
+  };
+
+  UnitReader(TmxReader& reader, const ImportOptions& options, ImportReport& report)
+      : reader_(reader), options_(options), report_(report) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~UnitReader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  UnitReader(const UnitReader&) = delete;
+  UnitReader& operator=(const UnitReader&) = delete;
+
+  // Gives back `batch` (its buffers are reused) and replaces it with the
+  // next one; false after the last.
+  bool next(Batch& batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!batch.units.empty()) free_.push_back(std::move(batch));
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !full_.empty() || done_; });
+    if (!full_.empty()) {
+      batch = std::move(full_.front());
+      full_.pop_front();
+      changed_.notify_all();
+      return true;
+    }
+    if (error_) std::rethrow_exception(error_);
+    return false;
+  }
+
+ private:
+  static constexpr std::size_t kBatchUnits = 256;
+  static constexpr std::size_t kMaxFull = 8;
+
+  void run() {
+    try {
+      read_all();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      error_ = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    changed_.notify_all();
+  }
+
+  // Waits for room; false when the caller has stopped reading.
+  bool hand_over(Batch& batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return stop_ || full_.size() < kMaxFull; });
+    if (stop_) return false;
+    full_.push_back(std::move(batch));
+    batch = Batch{};
+    if (!free_.empty()) {
+      batch = std::move(free_.back());
+      free_.pop_back();
+    }
+    batch.header.reset();
+    batch.used = 0;
+    changed_.notify_all();
+    return true;
+  }
+
+  void read_all() {
+    const std::string header_lang = fold_tmx_language(reader_.header().srclang);
+    report_.source_tool = reader_.header().creation_tool;
+    TmxUnit tu;
+    Batch batch;
+    bool first = true;
+    while (reader_.next(tu)) {
+      ++report_.tus_read;
+      if (batch.units.size() <= batch.used) batch.units.resize(batch.used + 1);
+      StoredUnit& unit = batch.units[batch.used];
+      if (!convert_tu(tu, unit, report_)) continue;
+      if (first) {
+        StoredDocument header;
+        header.key = report_.document_key;
+        if (auto symbol = tu.prop("x-symbol")) header.symbol = std::string(*symbol);
+        std::string original = fold_tmx_language(tu.srclang);
+        if (original.empty()) original = header_lang;
+        if (!original.empty()) header.original_lang = original;
+        header.aligner_version = "untm " + options_.tool_version + " (TMX import)";
+        batch.header = std::move(header);
+        first = false;
+      }
+      if (++batch.used == kBatchUnits && !hand_over(batch)) return;
+    }
+    if (batch.used > 0) hand_over(batch);
+  }
+
+  TmxReader& reader_;
+  const ImportOptions& options_;
+  ImportReport& report_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> full_;
+  std::vector<Batch> free_;
+  bool stop_ = false;
+  bool done_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptions& options, ImportReport& report) {
+  std::size_t units_stored = 0, segments_with_codes = 0;
+  std::map<std::string, std::size_t> segments_per_lang;
+  bool begun = false;
+  {
+    UnitReader units(reader, options, report);
+    UnitReader::Batch batch;
+    while (units.next(batch)) {
+      if (batch.header) {
+        sink.begin(*batch.header);
+        begun = true;
+      }
+      for (std::size_t i = 0; i < batch.used; ++i) {
+        const StoredUnit& unit = batch.units[i];
+        sink.add(unit);
+        ++units_stored;
+        for (const auto& [lang, text] : unit.segments) ++segments_per_lang[lang];
+        segments_with_codes += unit.inline_codes.size();
+      }
+    }
+  }  // the reading thread has ended: its fields of the report are final
   if (begun) sink.commit();
+  report.units_stored = units_stored;
+  report.segments_per_lang = std::move(segments_per_lang);
+  report.segments_with_codes = segments_with_codes;
   return report;
 }
 

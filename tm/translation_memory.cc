@@ -22,8 +22,6 @@
 // are made needs a migration that rebuilds the index from segments.key.
 #include "tm/translation_memory.h"
 
-#include <unicode/normalizer2.h>
-#include <unicode/stringpiece.h>
 #include <unicode/utf8.h>
 
 #include <fcntl.h>
@@ -120,14 +118,7 @@ std::int64_t check_utf8_nfc(std::string_view text, bool& is_nfc) {
     U8_NEXT(s, i, n, c);
     if (c < 0) return start;
   }
-  is_nfc = true;
-  if (ascii) return -1;
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status) || nfc == nullptr) throw Error(std::string("ICU NFC normalizer unavailable: ") + u_errorName(status));
-  is_nfc = text.size() < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) &&
-           nfc->isNormalizedUTF8(icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())), status) &&
-           U_SUCCESS(status);
+  is_nfc = ascii || untm::is_nfc(text);
   return -1;
 }
 
@@ -280,14 +271,12 @@ class ReadScope {
   std::optional<sql::Transaction> transaction_;
 };
 
-// A unit ready to be written: checked, in NFC, with its segment ids, keys
-// and hashes (Impl::prepare_unit). Buffers are reused from unit to unit.
+// A unit ready to be written: checked, in NFC, with its segment ids and
+// keys (Impl::prepare_unit; write_prepared hashes the keys). Buffers are reused from unit to unit.
 struct PreparedSegment {
   std::string lang, text, key, codes;
   bool has_codes = false;
   std::int64_t id = 0;  // given by the writer (ids are never reused: gram_index.h)
-  std::int64_t key_hash = 0, skeleton_hash = 0;
-  std::vector<grams::Gram> grams;  // in an import session: the key's grams
 };
 struct PreparedUnit {
   std::int64_t document_id = 0;
@@ -299,19 +288,21 @@ struct PreparedUnit {
   std::size_t count = 0;
 };
 
-// The thread that runs an import session's inserts (and adds the segments
-// to the session's postings, writing them out when they fill up) while the
-// caller's thread reads the input and prepares the next units. The two
-// threads never use the connection or the postings at the same time: the
-// caller's thread touches them only after wait_idle() (or before the first
+// The thread that runs an import session's inserts (and writes out the
+// postings the session hands over when they fill up) while the caller's
+// thread reads the input, prepares the next units and collects their
+// postings. The two threads never use the connection at the same time: the
+// caller's thread touches it only after wait_idle() (or before the first
 // submit()), the writer thread only between taking a batch and reporting it
 // done, under the mutex's hand-over. The first error stops the writing;
 // submit() and wait_idle() rethrow it (the session then rolls back).
 class WriterThread {
  public:
   using Batch = std::vector<PreparedUnit>;
+  using Postings = std::unique_ptr<grams::PostingBuilder>;
 
-  explicit WriterThread(std::function<void(const PreparedUnit&)> write) : write_(std::move(write)) {
+  WriterThread(std::function<void(const PreparedUnit&)> write, std::function<void(grams::PostingBuilder&)> write_postings)
+      : write_(std::move(write)), write_postings_(std::move(write_postings)) {
     thread_ = std::thread([this] { run(); });
   }
   // Stops after the batch being written (the rest is dropped) and joins.
@@ -326,14 +317,14 @@ class WriterThread {
   WriterThread(const WriterThread&) = delete;
   WriterThread& operator=(const WriterThread&) = delete;
 
-  // Queues the first `used` units of `batch` (waits while kMaxQueued
-  // batches are queued) and returns an empty batch to fill: one the writer
-  // has finished, so its buffers are reused.
-  Batch submit(Batch batch, std::size_t used) {
+  // Queues the first `used` units of `batch`, then `postings` if any
+  // (waits while kMaxQueued batches are queued), and returns an empty batch
+  // to fill: one the writer has finished, so its buffers are reused.
+  Batch submit(Batch batch, std::size_t used, Postings postings = nullptr) {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return error_ || queue_.size() < kMaxQueued; });
     if (error_) std::rethrow_exception(error_);
-    queue_.emplace_back(std::move(batch), used);
+    queue_.push_back({std::move(batch), used, std::move(postings)});
     changed_.notify_all();
     if (done_.empty()) return {};
     Batch recycled = std::move(done_.back());
@@ -349,14 +340,14 @@ class WriterThread {
   }
 
  private:
-  static constexpr std::size_t kMaxQueued = 4;
+  static constexpr std::size_t kMaxQueued = 64;
 
   void run() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      auto [batch, used] = std::move(queue_.front());
+      Job job = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
       const bool failed = static_cast<bool>(error_);
@@ -364,23 +355,31 @@ class WriterThread {
       std::exception_ptr error;
       if (!failed) {
         try {
-          for (std::size_t i = 0; i < used; ++i) write_(batch[i]);
+          for (std::size_t i = 0; i < job.used; ++i) write_(job.batch[i]);
+          if (job.postings) write_postings_(*job.postings);
         } catch (...) {
           error = std::current_exception();
         }
       }
+      job.postings.reset();  // its memory goes here, not on the reading thread
       lock.lock();
       if (error) error_ = error;
       busy_ = false;
-      done_.push_back(std::move(batch));
+      done_.push_back(std::move(job.batch));
       changed_.notify_all();
     }
   }
 
+  struct Job {
+    Batch batch;
+    std::size_t used = 0;
+    Postings postings;
+  };
   std::function<void(const PreparedUnit&)> write_;
+  std::function<void(grams::PostingBuilder&)> write_postings_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::pair<Batch, std::size_t>> queue_;
+  std::deque<Job> queue_;
   std::vector<Batch> done_;
   bool busy_ = false;
   bool stop_ = false;
@@ -468,13 +467,15 @@ struct TranslationMemory::Impl {
 
   // Write state.
   bool writing = false;
-  bool import_cache = false;  // the cache is enlarged for an import session
+  int cache_kib = kCacheKib;  // the cache size set (import sessions change it)
+  bool bulk_load = false;     // a new TM filled by create_in_bulk
   // An import session's postings not yet handed to the writer.
   std::unique_ptr<grams::PostingBuilder> session_postings;
   std::int64_t session_segments = 0;      // in its postings, the tail's included
   bool session_wrote_postings = false;     // some were written already
   // Reused for every unit.
   std::vector<bool> nfc_flags;
+  std::vector<grams::Gram> key_grams;
   PreparedUnit single;
   // An import session's units prepared and not yet handed to the writer
   // thread (started once a batch is full).
@@ -597,14 +598,14 @@ struct TranslationMemory::Impl {
     session_postings.reset();
     session_segments = 0;
     session_wrote_postings = false;
-    if (import_cache) {
+    if (cache_kib != kCacheKib) {
       // Back to the normal cache (the pages go; nothing is written).
       try {
         db.exec("PRAGMA cache_size = " + std::to_string(kCacheKib), "setting the cache size");
       } catch (...) {
         // only the memory use differs
       }
-      import_cache = false;
+      cache_kib = kCacheKib;
     }
     writing = false;
   }
@@ -674,9 +675,9 @@ struct TranslationMemory::Impl {
     return *id;
   }
 
-  // Checks a unit, computes what its rows hold (ids, NFC text, keys,
-  // hashes) and, in an import session, adds its segments' grams to the
-  // session's postings. Touches no table: in an import session this runs on
+  // Checks a unit, computes what its rows hold (ids, NFC text, keys) and, in an import session, adds its segments' grams to the
+  // session's postings (this thread's: the writer thread only writes them
+  // out once handed over). Touches no table: in an import session this runs on
   // the caller's thread while the writer thread runs the inserts.
   // Everything is checked before anything is kept, so a unit that fails
   // leaves nothing behind.
@@ -716,8 +717,6 @@ struct TranslationMemory::Impl {
       else
         segment.text = to_nfc(given);
       segment.key = matching_key_text(segment.text);
-      segment.key_hash = fuzzy::text_hash(lang, segment.key);
-      segment.skeleton_hash = fuzzy::text_hash(lang, fuzzy::skeleton(segment.key));
       const auto codes = unit.inline_codes.find(lang);
       segment.has_codes = codes != unit.inline_codes.end();
       if (segment.has_codes) segment.codes.assign(codes->second);
@@ -727,9 +726,8 @@ struct TranslationMemory::Impl {
       PreparedSegment& segment = out.segments[i];
       segment.id = next_segment_id++;
       if (session_postings) {
-        // Made here, added to the postings by the writer: the two threads
-        // share the indexing work.
-        grams::key_grams(segment.key, segment.grams);
+        grams::key_grams(segment.key, key_grams);
+        session_postings->add(segment.lang, segment.id, key_grams);
         ++session_segments;
       }
     }
@@ -750,19 +748,18 @@ struct TranslationMemory::Impl {
         "storing a segment");
     for (std::size_t i = 0; i < unit.count; ++i) {
       const PreparedSegment& segment = unit.segments[i];
+      // Hashed here, not in prepare_unit: in an import session this is the
+      // writer thread, which has time to spare.
+      const std::int64_t key_hash = fuzzy::text_hash(segment.lang, segment.key);
+      const std::int64_t skeleton_hash = fuzzy::text_hash(segment.lang, fuzzy::skeleton(segment.key));
       // The bound texts outlive each execute(): no copies.
       insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
-      insert_segment.bind_static(5, segment.key).bind(6, segment.key_hash).bind(7, segment.skeleton_hash);
+      insert_segment.bind_static(5, segment.key).bind(6, key_hash).bind(7, skeleton_hash);
       if (segment.has_codes)
         insert_segment.bind_static(8, segment.codes);
       else
         insert_segment.bind_null(8);
       insert_segment.execute();
-      if (session_postings) session_postings->add(segment.lang, segment.id, segment.grams);
-    }
-    if (session_postings && session_postings->postings() >= options.import_postings) {
-      session_postings->write_blocks(db);
-      session_wrote_postings = true;
     }
   }
 
@@ -1038,6 +1035,7 @@ void TranslationMemory::create_in_bulk(const std::string& path, const std::funct
       o.create = true;
       o.read_only = false;
       TranslationMemory tm(partial, o);
+      tm.impl_->bulk_load = true;
       sql::Connection& db = tm.impl_->db;
       // The file is this connection's alone until renamed: an in-memory
       // rollback journal (the file is new, so it holds almost nothing) and
@@ -1048,12 +1046,10 @@ void TranslationMemory::create_in_bulk(const std::string& path, const std::funct
       // Reads through the page cache, not a map of the whole file: the
       // pages the load reads back would otherwise stay in its memory.
       db.exec("PRAGMA mmap_size = 0", "starting the bulk load");
-      // The exact-match index takes its rows in random (hash) order: built
-      // once at the end from sorted keys, it costs a fraction of the
-      // inserts. Lookups during the load would scan (an import makes none).
-      db.exec("DROP INDEX segments_match", "starting the bulk load");
+      // The exact-match index is filled as rows come (in hash order) by the
+      // writer thread, which has time to spare: rebuilding it at the end
+      // took a serial 3.9 s per million units.
       fill(tm);
-      db.exec(kSegmentsMatchIndex, "indexing the segments' hashes");
       db.exec("PRAGMA mmap_size = " + std::to_string(kMmapBytes), "finishing the bulk load");
       db.exec("PRAGMA locking_mode = NORMAL", "finishing the bulk load");
       db.exec("PRAGMA synchronous = NORMAL", "finishing the bulk load");
@@ -1541,7 +1537,7 @@ void TranslationMemory::for_each_unit(const std::function<void(const UnitRecord&
                                       const std::optional<std::string>& document_key, double min_confidence) const {
   Impl& m = *impl_;
   m.settle();  // an open import session's units are visible to this object
-  ScanSettings settings(m.db, m.import_cache ? kImportCacheKib : kCacheKib);
+  ScanSettings settings(m.db, m.cache_kib);
   ReadScope scope(m.db);
   // One statement whose joins run in the order written (CROSS JOIN): the
   // documents by the index on key, each one's units by the index on
@@ -1610,10 +1606,13 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
   m.begin_write();
   auto state = std::make_unique<ImportSession::State>();
   try {
-    // A bulk import touches index pages all over the file: a large cache
-    // keeps them from being spilled to the log and re-read again and again.
-    m.db.exec("PRAGMA cache_size = " + std::to_string(kImportCacheKib), "setting the cache size");
-    m.import_cache = true;
+    // An import into a TM touches index pages all over the file: a large
+    // cache keeps them from being spilled to the log and re-read again and
+    // again. A bulk load has no log: with the normal cache, pages go to the
+    // file as the load goes (on the writer thread), not all at the commit.
+    const int cache_kib = m.bulk_load ? kCacheKib : kImportCacheKib;
+    m.db.exec("PRAGMA cache_size = " + std::to_string(cache_kib), "setting the cache size");
+    m.cache_kib = cache_kib;
     state->transaction.emplace(m.db, sql::Transaction::Mode::immediate);
     state->tm = &m;
     m.load_index_state();
@@ -1647,11 +1646,19 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
   ++m.batch_used;
   ++state_->next_position;
   ++state_->added;
-  if (m.batch_used == kBatchUnits) {
-    // From the first full batch on, a thread runs the inserts.
+  const bool postings_full = m.session_postings->postings() >= m.options.import_postings;
+  if (m.batch_used == kBatchUnits || postings_full) {
+    // From the first full batch on, a thread runs the inserts; full
+    // postings go with the batch and a new builder starts here.
     if (!m.writer_thread)
-      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); });
-    m.batch = m.writer_thread->submit(std::move(m.batch), std::exchange(m.batch_used, 0));
+      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); },
+                                                       [&m](grams::PostingBuilder& p) { p.write_blocks(m.db); });
+    WriterThread::Postings postings;
+    if (postings_full) {
+      postings = std::exchange(m.session_postings, std::make_unique<grams::PostingBuilder>());
+      m.session_wrote_postings = true;
+    }
+    m.batch = m.writer_thread->submit(std::move(m.batch), std::exchange(m.batch_used, 0), std::move(postings));
   }
 }
 
