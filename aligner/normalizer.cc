@@ -479,6 +479,25 @@ bool is_nfc(std::string_view utf8) {
   return normalized;
 }
 
+TextCheck check_utf8_and_nfc(std::string_view text) {
+  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto n = static_cast<std::int64_t>(text.size());
+  bool inert = true;  // every code point NFC-inert: NFC for certain
+  for (std::int64_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::int64_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) return {start, false};
+    if (inert)
+      inert = c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd) && char_facts(static_cast<char32_t>(c)).nfc_inert;
+  }
+  return {-1, inert || is_nfc(text)};
+}
+
 MatchingKey make_matching_key(std::string_view utf8) {
   return KeyBuilder(utf8, true).build();
 }

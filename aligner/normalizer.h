@@ -23,6 +23,15 @@ std::string to_nfc(std::string_view utf8);
 // Whether valid UTF-8 text is in NFC already (to_nfc would return it as is).
 bool is_nfc(std::string_view utf8);
 
+// Both checks a store makes of a text it is given, in one pass: the byte
+// offset of the first ill-formed UTF-8 sequence (-1 when there is none) and,
+// for valid text, whether it is in NFC.
+struct TextCheck {
+  std::int64_t invalid_at = -1;
+  bool nfc = false;
+};
+TextCheck check_utf8_and_nfc(std::string_view text);
+
 struct MatchingKey {
   std::string text;
   // source_offsets[i] = byte offset in the original of the character that

@@ -145,6 +145,22 @@ TEST_CASE("fuzzy: the skeleton keeps letters and one 0 per number") {
   CHECK(skeleton(matching_key_text("安理会第1970(2011)号决议。")) == "安理会第00号决议");
 }
 
+TEST_CASE("fuzzy: skeleton_hash is the hash of the skeleton, for every BMP code point in context") {
+  for (const std::string& key : {std::string(), std::string("12"), std::string("a 1.5, b"), std::string(" x "),
+                                matching_key_text("Resolution 1973 (2011), para. 3.5"),
+                                matching_key_text("安理会第1970(2011)号决议。")})
+    CHECK(skeleton_hash("en", key) == text_hash("en", skeleton(key)));
+  std::size_t wrong = 0;
+  for (char32_t c = 1; c < 0x10000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string piece;
+    utf8::append(piece, c);
+    for (const std::string& key : {piece, "a" + piece + "1", "2" + piece + piece + " b", piece + ",3"})
+      wrong += skeleton_hash("zh", key) != text_hash("zh", skeleton(key));
+  }
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("fuzzy: trigrams are three consecutive code points of the key") {
   std::vector<std::string> seen;
   for_each_trigram("ab cd", [&](Trigram t) { seen.push_back(code_text(t)); });

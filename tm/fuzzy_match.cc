@@ -157,16 +157,34 @@ struct Matcher::WordBreaker {
 
 bool character_based(std::string_view lang) { return lang == "zh" || lang == "ja"; }
 
+namespace {
+
+// FNV-1a, byte by byte: the hashes are stored, so the function is fixed.
+class TextHasher {
+ public:
+  explicit TextHasher(std::string_view lang) {
+    for (char c : lang) mix(static_cast<unsigned char>(c));
+    mix(0x1F);
+  }
+  void mix(unsigned char byte) {
+    h_ ^= byte;
+    h_ *= 1099511628211ULL;
+  }
+  void mix(std::string_view bytes) {
+    for (char c : bytes) mix(static_cast<unsigned char>(c));
+  }
+  std::int64_t value() const { return std::bit_cast<std::int64_t>(h_); }
+
+ private:
+  std::uint64_t h_ = 14695981039346656037ULL;
+};
+
+}  // namespace
+
 std::int64_t text_hash(std::string_view lang, std::string_view text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  const auto mix = [&h](unsigned char byte) {
-    h ^= byte;
-    h *= 1099511628211ULL;
-  };
-  for (char c : lang) mix(static_cast<unsigned char>(c));
-  mix(0x1F);
-  for (char c : text) mix(static_cast<unsigned char>(c));
-  return std::bit_cast<std::int64_t>(h);
+  TextHasher hasher(lang);
+  hasher.mix(text);
+  return hasher.value();
 }
 
 KeyShape key_shape(std::string_view key) {
@@ -208,6 +226,29 @@ KeyShape key_shape(std::string_view key) {
 }
 
 std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
+
+std::int64_t skeleton_hash(std::string_view lang, std::string_view key) {
+  // key_shape's walk, hashing what it would append to the skeleton.
+  TextHasher hasher(lang);
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < key.size();) {
+    if (is_digit(key[i])) {
+      hasher.mix(key.substr(run, i - run));
+      hasher.mix('0');
+      i = number_end(key, i);
+      run = i;
+      continue;
+    }
+    const std::size_t start = i;
+    const CharClass cls = classify(utf8::next(key, i));
+    if (cls == CharClass::space || cls == CharClass::punct) {
+      hasher.mix(key.substr(run, start - run));
+      run = i;
+    }
+  }
+  hasher.mix(key.substr(run));
+  return hasher.value();
+}
 
 std::size_t code_point_count(std::string_view text) {
   std::size_t n = 0;

@@ -69,6 +69,10 @@ KeyShape key_shape(std::string_view key);
 // Only the skeleton (what the store hashes for near-exact lookups).
 std::string skeleton(std::string_view key);
 
+// text_hash(lang, skeleton(key)), without making the skeleton (the store
+// hashes every segment's).
+std::int64_t skeleton_hash(std::string_view lang, std::string_view key);
+
 // A trigram: three consecutive code points of the key, packed 21 bits each
 // (as the n-gram index stores them, tm/gram_index.h).
 using Trigram = std::uint64_t;

@@ -22,8 +22,6 @@
 // are made needs a migration that rebuilds the index from segments.key.
 #include "tm/translation_memory.h"
 
-#include <unicode/utf8.h>
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -100,28 +98,6 @@ void check_language(const std::string& lang, std::string_view what) {
                         "': not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, ru or es.");
 }
 
-// Checks that `text` is valid UTF-8 and tells whether it is in NFC
-// already (the aligner's text always is). Returns the byte offset of the
-// first invalid sequence, or -1 when the text is valid.
-std::int64_t check_utf8_nfc(std::string_view text, bool& is_nfc) {
-  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto n = static_cast<std::int64_t>(text.size());
-  bool ascii = true;
-  for (std::int64_t i = 0; i < n;) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    ascii = false;
-    const std::int64_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) return start;
-  }
-  is_nfc = ascii || untm::is_nfc(text);
-  return -1;
-}
-
 std::string invalid_utf8_message(const std::string& where, std::int64_t offset) {
   return where + ": the text is not valid UTF-8 (byte offset " + std::to_string(offset) + "). Give UTF-8 text.";
 }
@@ -129,10 +105,9 @@ std::string invalid_utf8_message(const std::string& where, std::int64_t offset) 
 // Valid UTF-8 in NFC: the text as given when it already is, else its NFC.
 // Throws ArgumentError on invalid UTF-8.
 std::string checked_nfc(std::string_view text, const std::string& where) {
-  bool is_nfc = false;
-  const std::int64_t bad = check_utf8_nfc(text, is_nfc);
-  if (bad >= 0) throw ArgumentError(invalid_utf8_message(where, bad));
-  return is_nfc ? std::string(text) : to_nfc(text);
+  const TextCheck check = check_utf8_and_nfc(text);
+  if (check.invalid_at >= 0) throw ArgumentError(invalid_utf8_message(where, check.invalid_at));
+  return check.nfc ? std::string(text) : to_nfc(text);
 }
 
 // ---- schema version 1 ----
@@ -694,10 +669,9 @@ struct TranslationMemory::Impl {
     nfc_flags.clear();
     for (const auto& [lang, text] : unit.segments) {
       if (!is_language_code(lang)) check_language(lang, where() + ": language");  // throws
-      bool is_nfc = false;
-      const std::int64_t bad = check_utf8_nfc(text, is_nfc);
-      if (bad >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, bad));
-      nfc_flags.push_back(is_nfc);
+      const TextCheck check = check_utf8_and_nfc(text);
+      if (check.invalid_at >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, check.invalid_at));
+      nfc_flags.push_back(check.nfc);
     }
     out.document_id = document_id;
     out.position = position;
@@ -751,7 +725,7 @@ struct TranslationMemory::Impl {
       // Hashed here, not in prepare_unit: in an import session this is the
       // writer thread, which has time to spare.
       const std::int64_t key_hash = fuzzy::text_hash(segment.lang, segment.key);
-      const std::int64_t skeleton_hash = fuzzy::text_hash(segment.lang, fuzzy::skeleton(segment.key));
+      const std::int64_t skeleton_hash = fuzzy::skeleton_hash(segment.lang, segment.key);
       // The bound texts outlive each execute(): no copies.
       insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
       insert_segment.bind_static(5, segment.key).bind(6, key_hash).bind(7, skeleton_hash);
@@ -1214,8 +1188,8 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
   if (options.min_score < 0 || options.min_score > 100)
     throw ArgumentError("minimum score " + std::to_string(options.min_score) + ": give a score from 0 to 100");
   if (options.limit == 0) throw ArgumentError("limit 0: give at least 1");
-  bool is_nfc = false;  // the matcher normalizes the query itself: only its UTF-8 is checked here
-  if (const std::int64_t bad = check_utf8_nfc(text, is_nfc); bad >= 0)
+  // The matcher normalizes the query itself: only its UTF-8 is checked here.
+  if (const std::int64_t bad = check_utf8_and_nfc(text).invalid_at; bad >= 0)
     throw ArgumentError(invalid_utf8_message("the query", bad));
   const fuzzy::Matcher matcher(options.from, text);
   if (matcher.query_key().text.empty()) throw ArgumentError("empty query: give the text to look up");
@@ -1259,7 +1233,7 @@ std::vector<LookupHit> TranslationMemory::lookup(const std::string& text, const 
   };
   const std::string& key = matcher.query_key().text;
   const std::int64_t key_hash = fuzzy::text_hash(options.from, key);
-  const std::int64_t skeleton_hash = fuzzy::text_hash(options.from, fuzzy::skeleton(key));
+  const std::int64_t skeleton_hash = fuzzy::skeleton_hash(options.from, key);
   // 1. Exact: same key.
   {
     sql::Statement& rows =
