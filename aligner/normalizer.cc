@@ -318,16 +318,10 @@ class KeyBuilder {
   // flush and emit do for it, without their general cases.
   void emit_ascii(std::uint8_t c, std::uint32_t begin, std::uint32_t end) {
     if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
-      if (!key_.text.empty() && !pending_space_) {
-        pending_space_ = true;
-        space_offset_ = begin;
-      }
+      space_at(begin);
       return;
     }
-    if (pending_space_) {
-      push(' ', space_offset_);
-      pending_space_ = false;
-    }
+    put_pending_space();
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
     push(static_cast<char>(c), begin);
     last_chunk_end_ = end;
@@ -338,17 +332,10 @@ class KeyBuilder {
     const char32_t mapped = c >= 0x80 && c < BmpTable<CharFacts>::kEnd ? char_facts(c).key_char : map_key_char(c);
     if (mapped == kRemoved) return;
     if (mapped == kSpace) {
-      // Leading white space is dropped; a run keeps its first offset.
-      if (!key_.text.empty() && !pending_space_) {
-        pending_space_ = true;
-        space_offset_ = begin;
-      }
+      space_at(begin);
       return;
     }
-    if (pending_space_) {
-      push(' ', space_offset_);
-      pending_space_ = false;
-    }
+    put_pending_space();
     if (mapped < 0x80) {
       push(static_cast<char>(mapped), begin);
     } else {
@@ -360,6 +347,23 @@ class KeyBuilder {
       }
     }
     last_chunk_end_ = end;
+  }
+
+  // White space at `begin`: leading white space is dropped; a run becomes
+  // one space with the offset of its first character.
+  void space_at(std::uint32_t begin) {
+    if (!key_.text.empty() && !pending_space_) {
+      pending_space_ = true;
+      space_offset_ = begin;
+    }
+  }
+
+  // Writes the space of the run before the character that ends it.
+  void put_pending_space() {
+    if (pending_space_) {
+      push(' ', space_offset_);
+      pending_space_ = false;
+    }
   }
 
   void push(char byte, std::uint32_t offset) {
