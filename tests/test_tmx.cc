@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -128,10 +129,16 @@ std::string export_tmx(const TempDir& dir, const std::vector<UnitRecord>& record
   return read_file(path);
 }
 
+ImportOptions import_options() {
+  ImportOptions options;
+  options.tool_version = "0.1.0";
+  return options;
+}
+
 ImportReport import_text(const TempDir& dir, const std::string& xml, MemorySink& sink, const std::string& name = "in.tmx") {
   auto path = dir / name;
   write_file(path, xml);
-  return import_tmx(path.string(), sink, ImportOptions{"", "0.1.0"});
+  return import_tmx(path.string(), sink, import_options());
 }
 
 // Reads every unit of a TMX text.
@@ -649,6 +656,34 @@ TEST_CASE("TMX import reads nothing but the file (XXE)", "[tmx]") {
   CHECK(n < 0);  // no event: neither file was opened or read
 }
 
+TEST_CASE("TMX import reports its progress: bytes of the file, TUs read, units stored", "[tmx]") {
+  TempDir dir;
+  std::string tus;
+  for (int i = 0; i < 1000; ++i)
+    tus += "<tu><tuv xml:lang=\"en\"><seg>unit " + std::to_string(i) + "</seg></tuv><tuv xml:lang=\"fr\"><seg>unité " +
+           std::to_string(i) + "</seg></tuv></tu>\n";
+  const auto path = dir / "progress.tmx";
+  write_file(path, tmx_with(tus));
+  std::vector<ImportProgress> seen;
+  ImportOptions options = import_options();
+  options.on_progress = [&](const ImportProgress& p) { seen.push_back(p); };
+  MemorySink sink;
+  const ImportReport report = import_tmx(path.string(), sink, options);
+  CHECK(report.units_stored == 1000);
+  REQUIRE(seen.size() >= 4);  // a call per batch of 256 units, and one at the end
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    CHECK(seen[i].bytes_read >= seen[i - 1].bytes_read);
+    CHECK(seen[i].tus_read >= seen[i - 1].tus_read);
+    CHECK(seen[i].units_stored >= seen[i - 1].units_stored);
+  }
+  const auto size = static_cast<std::uint64_t>(std::filesystem::file_size(path));
+  CHECK(seen.back().file_bytes == size);
+  CHECK(seen.back().bytes_read == size);
+  CHECK(seen.back().tus_read == 1000);
+  CHECK(seen.back().units_stored == 1000);
+  CHECK(seen.front().units_stored <= 256);
+}
+
 TEST_CASE("TMX import of malformed XML names line and column and stores nothing", "[tmx]") {
   TempDir dir;
   MemorySink sink;
@@ -811,7 +846,7 @@ TEST_CASE("TMX round trip export → import → export is byte-identical", "[tmx
     CHECK(first.find("creationdate=\"20231114T221320Z\"") != std::string::npos);
 
     MemorySink sink;
-    auto report = import_tmx((dir / "round.tmx").string(), sink, {"", "0.1.0"});
+    auto report = import_tmx((dir / "round.tmx").string(), sink, import_options());
     CHECK(report.units_stored == records.size() - 1);  // the English-only unit was never exported
     auto again = records_of(sink.document);
     options.tmx_path = (dir / "again.tmx").string();
@@ -1033,6 +1068,36 @@ TEST_CASE("untm import of a broken TMX: exit 3, line and column, nothing stored"
                           "1 translation unit skipped (only one language: 1, first at line 5)\n");
   CHECK(result.err == "untm: warning: " + (dir / "one.tmx").string() +
                           ": no translation unit with two languages; nothing was stored\n");
+}
+
+TEST_CASE("untm import --json prints the report as JSON; a short import shows no progress", "[tmx][cli]") {
+  TempDir dir;
+  const auto file = dir / "two.tmx";
+  write_file(file, tmx_with("<tu><tuv xml:lang=\"en\"><seg>The Council met.</seg></tuv>"
+                            "<tuv xml:lang=\"fr\"><seg>Le Conseil s'est réuni.</seg></tuv></tu>\n"
+                            "<tu><tuv xml:lang=\"en\"><seg>alone</seg></tuv><tuv xml:lang=\"fr\"><seg> </seg></tuv></tu>\n"));
+  const std::string db = shell_quote((dir / "tm.db").string());
+  auto result = run_untm("import " + shell_quote(file.string()) + " --db " + db + " --document d2 --json");
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.empty());  // not a terminal, and shorter than a progress line's 5 s
+  const auto j = nlohmann::json::parse(result.out);
+  CHECK(j["file"] == file.string());
+  CHECK(j["document"] == "d2");
+  CHECK(j["source_tool"] == "t");
+  CHECK(j["translation_units_read"] == 2);
+  CHECK(j["units_stored"] == 1);
+  CHECK(j["translation_units_skipped"] == 1);
+  REQUIRE(j["skipped"].size() == 1);
+  CHECK(j["skipped"][0]["reason"] == "only one language");
+  CHECK(j["skipped"][0]["first_line"] == 6);
+  CHECK(j["segments_left_out"][0]["reason"] == "empty segment");
+  CHECK(j["segments_per_language"] == nlohmann::json{{"en", 1}, {"fr", 1}});
+  CHECK(j["segments_with_inline_codes"] == 0);
+
+  result = run_untm("import " + shell_quote(file.string()) + " --db " + db + " --document d3 --quiet");
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK(result.out.find("(document d3): 2 translation units read, 1 stored (en 1, fr 1)") != std::string::npos);
 }
 
 TEST_CASE("untm export and import usage errors", "[tmx][cli]") {

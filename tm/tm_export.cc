@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -410,6 +411,10 @@ class UnitReader {
   UnitReader(const UnitReader&) = delete;
   UnitReader& operator=(const UnitReader&) = delete;
 
+  // TUs read and bytes of the file consumed so far, from any thread.
+  std::size_t tus_read() const { return tus_read_.load(std::memory_order_relaxed); }
+  std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+
   // Gives back `batch` (its buffers are reused) and replaces it with the
   // next one; false after the last.
   bool next(Batch& batch) {
@@ -470,6 +475,8 @@ class UnitReader {
     bool first = true;
     while (reader_.next(tu)) {
       ++report_.tus_read;
+      tus_read_.store(report_.tus_read, std::memory_order_relaxed);
+      bytes_read_.store(reader_.bytes_read(), std::memory_order_relaxed);
       if (batch.units.size() <= batch.used) batch.units.resize(batch.used + 1);
       StoredUnit& unit = batch.units[batch.used];
       if (!convert_tu(tu, unit, report_)) continue;
@@ -486,12 +493,15 @@ class UnitReader {
       }
       if (++batch.used == kBatchUnits && !hand_over(batch)) return;
     }
+    bytes_read_.store(reader_.bytes_read(), std::memory_order_relaxed);
     if (batch.used > 0) hand_over(batch);
   }
 
   TmxReader& reader_;
   const ImportOptions& options_;
   ImportReport& report_;
+  std::atomic<std::size_t> tus_read_{0};
+  std::atomic<std::uint64_t> bytes_read_{0};
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> full_;
@@ -502,12 +512,17 @@ class UnitReader {
   std::thread thread_;
 };
 
-ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptions& options, ImportReport& report) {
+ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptions& options,
+                          std::uint64_t file_bytes, ImportReport& report) {
   std::size_t units_stored = 0, segments_with_codes = 0;
   std::map<std::string, std::size_t> segments_per_lang;
   bool begun = false;
   {
     UnitReader units(reader, options, report);
+    const auto progress = [&] {
+      if (options.on_progress)
+        options.on_progress(ImportProgress{units.bytes_read(), file_bytes, units.tus_read(), units_stored});
+    };
     UnitReader::Batch batch;
     while (units.next(batch)) {
       if (batch.header) {
@@ -521,7 +536,9 @@ ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptio
         for (const auto& [lang, text] : unit.segments) ++segments_per_lang[lang];
         segments_with_codes += unit.inline_codes.size();
       }
+      progress();
     }
+    progress();  // the whole file read
   }  // the reading thread has ended: its fields of the report are final
   if (begun) sink.commit();
   report.units_stored = units_stored;
@@ -565,7 +582,9 @@ ImportReport import_tmx(const std::string& path, ImportSink& sink, const ImportO
     throw ArgumentError(path + ": cannot make a document key from the file name; pass --document KEY.");
   try {
     TmxReader reader(path);
-    return import_units(reader, sink, options, report);
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    return import_units(reader, sink, options, ec ? 0 : static_cast<std::uint64_t>(size), report);
   } catch (const TmxFormatError& e) {
     throw TmxFormatError(e.path(), e.line(), e.column(), std::string(e.what()) + " Nothing was imported.");
   }

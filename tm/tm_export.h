@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -63,9 +64,20 @@ using UnitSource = std::function<void(const UnitVisitor& visit)>;
 ExportReport export_units(const UnitSource& units, const ExportOptions& options);
 ExportReport export_tm(const TranslationMemory& tm, const ExportOptions& options);
 
+// How far an import is, for a progress display.
+struct ImportProgress {
+  std::uint64_t bytes_read = 0;  // of the file, so far
+  std::uint64_t file_bytes = 0;  // its size (0 when unknown)
+  std::size_t tus_read = 0;
+  std::size_t units_stored = 0;
+};
+
 struct ImportOptions {
   std::string document_key;  // empty: the file's stem
   std::string tool_version;  // recorded as the document's aligner_version ("untm V (TMX import)")
+  // Called on the importing thread after every batch of units handed to the
+  // store, and once at the end of the file (before the commit).
+  std::function<void(const ImportProgress&)> on_progress;
 };
 
 struct SkipInfo {

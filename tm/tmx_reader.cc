@@ -257,6 +257,7 @@ struct Source {
   PrologGuard guard;
   bool rejected = false;
   int read_errno = 0;
+  std::uint64_t bytes_read = 0;
 };
 
 int read_callback(void* context, char* buffer, int length) {
@@ -281,6 +282,7 @@ int read_callback(void* context, char* buffer, int length) {
       return -1;
     }
   }
+  source->bytes_read += n;
   return static_cast<int>(n);
 }
 
@@ -806,5 +808,7 @@ TmxReader::~TmxReader() = default;
 const TmxFileHeader& TmxReader::header() const { return impl_->header; }
 
 bool TmxReader::next(TmxUnit& unit) { return impl_->next(unit); }
+
+std::uint64_t TmxReader::bytes_read() const { return impl_->source.bytes_read; }
 
 }  // namespace untm

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,10 @@ class TmxReader {
   // Reads the next <tu> into `unit`, reusing its buffers so a long file
   // costs no allocation per unit. Returns false after the last one.
   bool next(TmxUnit& unit);
+
+  // Bytes of the input read so far (the parser reads ahead in blocks):
+  // what progress reports measure against the file's size.
+  std::uint64_t bytes_read() const;
 
  private:
   struct Impl;

@@ -40,12 +40,6 @@ struct BatchCommandOptions {
   bool quiet = false;
 };
 
-std::string duration_text(double seconds) {
-  const auto s = static_cast<long>(seconds + 0.5);
-  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
-  return fmt::format("{}:{:02}", s / 60, s % 60);
-}
-
 nlohmann::ordered_json set_json(const SetReport& r) {
   nlohmann::ordered_json j;
   j["key"] = r.key;

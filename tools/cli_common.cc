@@ -81,4 +81,10 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
   return {guess.lang, "detected", fmt::format("{}, confidence {:.2f}", guess.evidence, guess.confidence)};
 }
 
+std::string duration_text(double seconds) {
+  const auto s = static_cast<long>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
 }  // namespace untm::cli

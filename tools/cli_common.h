@@ -50,4 +50,7 @@ std::string json_text(const nlohmann::ordered_json& value, int indent = 2);
 // Prints "untm: warning: MESSAGE" on stderr.
 void warn(const std::string& message);
 
+// "m:ss", or "h:mm:ss" from an hour on (progress lines, ETAs).
+std::string duration_text(double seconds);
+
 }  // namespace untm::cli

@@ -1,12 +1,18 @@
 // untm export --db TM (--tmx OUT | --tsv OUT | --moses PREFIX)... [--langs zh,en,ar | --pair zh-en]
 //             [--min-confidence X] [--document KEY] [--include-rejected]
-// untm import FILE.tmx --db TM [--document KEY]
+// untm import FILE.tmx --db TM [--document KEY] [--json] [--quiet]
 #include "tools/tmx_commands.h"
 
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +40,8 @@ struct ImportArgs {
   std::string file;
   std::string db;
   std::optional<std::string> document;
+  bool json = false;
+  bool quiet = false;
 };
 
 std::pair<std::string, std::string> split_pair(const std::string& pair) {
@@ -112,20 +120,81 @@ int run_export(const ExportArgs& args) {
   return kExitOk;
 }
 
-int run_import(const ImportArgs& args) {
-  ImportOptions options;
-  if (args.document) options.document_key = *args.document;
-  options.tool_version = UNTM_VERSION;
-  ImportReport report;
-  std::error_code ec;
-  if (std::filesystem::exists(args.db, ec)) {
-    TranslationMemory tm(args.db, OpenOptions{.create = true, .read_only = false});
-    report = import_tmx(args.file, tm, options);
-  } else {
-    // A new TM: bulk-loaded, and only there when the import succeeded.
-    TranslationMemory::create_in_bulk(args.db, [&](TranslationMemory& tm) { report = import_tmx(args.file, tm, options); });
+// Import progress on stderr: a redrawn line on a terminal, a plain line
+// every few seconds otherwise (logs, CI; a short import prints none).
+class ImportProgressLine {
+ public:
+  explicit ImportProgressLine(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+  ImportProgressLine(const ImportProgressLine&) = delete;
+  ImportProgressLine& operator=(const ImportProgressLine&) = delete;
+
+  void show(const ImportProgress& p) {
+    if (quiet_) return;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_shown_).count() < (tty_ ? 0.2 : 5.0)) return;
+    last_shown_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double mb = static_cast<double>(p.bytes_read) / 1e6;
+    const double rate = elapsed > 0 ? mb / elapsed : 0;
+    std::string where = fmt::format("{:.0f} MB", mb);
+    std::string eta;
+    if (p.file_bytes > 0) {
+      const double share = std::min(1.0, static_cast<double>(p.bytes_read) / static_cast<double>(p.file_bytes));
+      where = fmt::format("{:.0f}% of {:.0f} MB", 100 * share, static_cast<double>(p.file_bytes) / 1e6);
+      if (rate > 0 && share < 1)
+        eta = " · ETA " + duration_text((static_cast<double>(p.file_bytes) / 1e6 - mb) / rate);
+    }
+    const std::string line = fmt::format("{} · {} translation units read, {} stored · {:.1f} MB/s{}", where,
+                                         p.tus_read, p.units_stored, rate, eta);
+    if (tty_) {
+      fmt::print(stderr, "\r\x1b[Kuntm: import: {}", line);
+      drawn_ = true;
+    } else {
+      fmt::print(stderr, "untm: import: {}\n", line);
+    }
   }
 
+  // Ends the redrawn line (before the summary, a warning or an error).
+  void end() {
+    if (drawn_) fmt::print(stderr, "\r\x1b[K");
+    drawn_ = false;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool quiet_;
+  bool tty_;
+  bool drawn_ = false;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_shown_ = Clock::now();
+};
+
+nlohmann::ordered_json reasons_json(const std::map<std::string, SkipInfo>& reasons) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& [reason, info] : reasons)
+    out.push_back({{"reason", reason}, {"count", info.count}, {"first_line", info.first_line}});
+  return out;
+}
+
+nlohmann::ordered_json import_json(const ImportArgs& args, const ImportReport& report) {
+  nlohmann::ordered_json j;
+  j["file"] = args.file;
+  j["db"] = args.db;
+  j["document"] = report.document_key;
+  j["source_tool"] = report.source_tool;
+  j["translation_units_read"] = report.tus_read;
+  j["units_stored"] = report.units_stored;
+  j["translation_units_skipped"] = report.tus_skipped;
+  j["skipped"] = reasons_json(report.skipped);
+  j["segments_left_out"] = reasons_json(report.segments_dropped);
+  j["segments_per_language"] = nlohmann::ordered_json::object();
+  for (const auto& [lang, count] : report.segments_per_lang) j["segments_per_language"][lang] = count;
+  j["segments_with_inline_codes"] = report.segments_with_codes;
+  return j;
+}
+
+// The text summary (default output).
+void print_import_report(const ImportArgs& args, const ImportReport& report) {
   std::vector<std::string> per_lang;
   for (const auto& [lang, count] : report.segments_per_lang) per_lang.push_back(fmt::format("{} {}", lang, count));
   fmt::print("{} → {} (document {}): {} read, {} stored", args.file, args.db, report.document_key,
@@ -138,10 +207,38 @@ int run_import(const ImportArgs& args) {
     fmt::print("{} skipped ({})\n", count_of(report.tus_skipped, "translation unit"), reasons_text(report.skipped));
   if (!report.segments_dropped.empty())
     fmt::print("segments left out ({})\n", reasons_text(report.segments_dropped));
+}
+
+int run_import(const ImportArgs& args) {
+  ImportOptions options;
+  if (args.document) options.document_key = *args.document;
+  options.tool_version = UNTM_VERSION;
+  ImportProgressLine progress(args.quiet);
+  options.on_progress = [&](const ImportProgress& p) { progress.show(p); };
+  struct EndLine {  // the line ends however the import does
+    ImportProgressLine& line;
+    ~EndLine() { line.end(); }
+  } end_line{progress};
+  ImportReport report;
+  std::error_code ec;
+  if (std::filesystem::exists(args.db, ec)) {
+    TranslationMemory tm(args.db, OpenOptions{.create = true, .read_only = false});
+    report = import_tmx(args.file, tm, options);
+  } else {
+    // A new TM: bulk-loaded, and only there when the import succeeded.
+    TranslationMemory::create_in_bulk(args.db, [&](TranslationMemory& tm) { report = import_tmx(args.file, tm, options); });
+  }
+  progress.end();
+
+  if (args.json)
+    fmt::print("{}\n", json_text(import_json(args, report)));
+  else
+    print_import_report(args, report);
   if (report.units_stored == 0)
     warn(fmt::format("{}: no translation unit with two languages; nothing was stored", args.file));
   return kExitOk;
 }
+
 
 }  // namespace
 
@@ -170,6 +267,8 @@ void add_tmx_commands(CLI::App& app, int& exit_code) {
   import_cmd->add_option("FILE", imp->file, "The TMX file (1.1 to 1.4b, UTF-8 or UTF-16)")->required();
   import_cmd->add_option("--db", imp->db, "The translation memory (SQLite file; created when missing)")->required();
   import_cmd->add_option("--document", imp->document, "Document key to store the units under; default: the file's stem");
+  import_cmd->add_flag("--json", imp->json, "Print the import report as JSON (counts, languages, what was skipped)");
+  import_cmd->add_flag("--quiet,-q", imp->quiet, "No progress on stderr (warnings and errors still)");
   import_cmd->callback([imp, &exit_code] { exit_code = run_guarded([&] { return run_import(*imp); }); });
 }
 
