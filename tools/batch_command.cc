@@ -2,10 +2,8 @@
 #include "tools/batch_command.h"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -132,27 +130,27 @@ class ReportWriter {
   bool first_ = true;
 };
 
-// Progress on stderr: a redrawn bar on a terminal, a plain line every few
-// seconds otherwise (logs, CI); warnings and failures as they come.
+// Progress on stderr (ProgressLine); warnings and failures as they come.
 class ConsoleObserver : public BatchObserver {
  public:
-  ConsoleObserver(bool quiet, ReportWriter* report) : quiet_(quiet), report_(report), tty_(isatty(STDERR_FILENO) != 0) {}
+  ConsoleObserver(bool quiet, ReportWriter* report) : quiet_(quiet), report_(report), line_("batch", quiet) {}
 
   void on_start(std::size_t sets, const std::vector<std::string>& warnings) override {
     if (report_) report_->start(warnings);
     if (!quiet_)
       for (const auto& w : warnings) warn(w);
-    if (!quiet_ && !tty_) fmt::print(stderr, "untm: batch: {} document set{} to do\n", sets, sets == 1 ? "" : "s");
+    if (!quiet_ && !line_.terminal())
+      fmt::print(stderr, "untm: batch: {} document set{} to do\n", sets, sets == 1 ? "" : "s");
   }
 
   void on_set(const SetReport& report, const BatchProgress& progress) override {
     if (report_) report_->add(report);
     if (report.status == SetStatus::failed) {
-      clear_bar();
+      line_.clear();
       fmt::print(stderr, "untm: error: set {}: {}\n", report.key, report.error);
     }
     if (!quiet_) {
-      if (!report.warnings.empty()) clear_bar();
+      if (!report.warnings.empty()) line_.clear();
       for (const auto& w : report.warnings) warn(w);
     }
     show(progress, progress.done == progress.total);
@@ -160,43 +158,22 @@ class ConsoleObserver : public BatchObserver {
 
   void on_tick(const BatchProgress& progress) override { show(progress, false); }
 
-  void end() {
-    if (tty_ && drawn_) fmt::print(stderr, "\n");
-  }
+  void end() { line_.finish(); }
 
  private:
-  void clear_bar() {
-    if (tty_ && drawn_) fmt::print(stderr, "\r\x1b[K");
-  }
-
   void show(const BatchProgress& p, bool last) {
-    if (quiet_) return;
-    const auto now = std::chrono::steady_clock::now();
-    const double since = std::chrono::duration<double>(now - last_shown_).count();
-    if (!last && since < (tty_ ? 0.1 : 5.0)) return;
-    last_shown_ = now;
+    if (!line_.due(last)) return;
     const double rate = p.elapsed_seconds > 0 ? static_cast<double>(p.done) / p.elapsed_seconds : 0;
     const std::string eta =
         p.done == p.total ? "done" : rate > 0 ? "ETA " + duration_text(static_cast<double>(p.total - p.done) / rate) : "ETA ?";
-    const std::string tail = fmt::format("{}/{} sets · {:.1f} sets/s · {} · {} warning{} · {} failed", p.done,
-                                         p.total, rate, eta, p.warnings, p.warnings == 1 ? "" : "s", p.failed);
-    if (tty_) {
-      constexpr int kWidth = 24;
-      const int filled = p.total == 0 ? kWidth : static_cast<int>(kWidth * p.done / p.total);
-      std::string bar;
-      for (int i = 0; i < kWidth; ++i) bar += i < filled ? "█" : "░";
-      fmt::print(stderr, "\r\x1b[K{} {}", bar, tail);
-      drawn_ = true;
-    } else {
-      fmt::print(stderr, "untm: batch: {}\n", tail);
-    }
+    line_.show(p.total == 0 ? 1.0 : static_cast<double>(p.done) / static_cast<double>(p.total),
+               fmt::format("{}/{} sets · {:.1f} sets/s · {} · {} warning{} · {} failed", p.done, p.total, rate, eta,
+                           p.warnings, p.warnings == 1 ? "" : "s", p.failed));
   }
 
   bool quiet_;
   ReportWriter* report_;
-  bool tty_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point last_shown_{};
+  ProgressLine line_;
 };
 
 void print_summary(const BatchTotals& t) {

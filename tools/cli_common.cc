@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <sstream>
@@ -85,6 +88,42 @@ std::string duration_text(double seconds) {
   const auto s = static_cast<long>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
   return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+ProgressLine::ProgressLine(std::string command, bool quiet)
+    : command_(std::move(command)), quiet_(quiet), terminal_(::isatty(STDERR_FILENO) != 0) {}
+
+ProgressLine::~ProgressLine() { finish(); }
+
+bool ProgressLine::due(bool last) {
+  if (quiet_) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (!last && std::chrono::duration<double>(now - last_shown_).count() < (terminal_ ? 0.1 : 5.0)) return false;
+  last_shown_ = now;
+  return true;
+}
+
+void ProgressLine::show(double share, const std::string& text) {
+  if (!terminal_) {
+    fmt::print(stderr, "untm: {}: {}\n", command_, text);
+    return;
+  }
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>(kWidth * std::clamp(share, 0.0, 1.0));
+  std::string bar;
+  for (int i = 0; i < kWidth; ++i) bar += i < filled ? "█" : "░";
+  fmt::print(stderr, "\r\x1b[K{} {}", bar, text);
+  drawn_ = true;
+}
+
+void ProgressLine::clear() {
+  if (drawn_) fmt::print(stderr, "\r\x1b[K");
+  drawn_ = false;
+}
+
+void ProgressLine::finish() {
+  if (drawn_) fmt::print(stderr, "\n");
+  drawn_ = false;
 }
 
 }  // namespace untm::cli

@@ -2,6 +2,7 @@
 // file's language is decided.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,5 +53,33 @@ void warn(const std::string& message);
 
 // "m:ss", or "h:mm:ss" from an hour on (progress lines, ETAs).
 std::string duration_text(double seconds);
+
+// A long command's progress on stderr: on a terminal a bar and a line
+// redrawn in place (at most every 0.1 s), otherwise "untm: COMMAND: TEXT"
+// every 5 s (logs, CI: a short run prints none); nothing when quiet.
+class ProgressLine {
+ public:
+  ProgressLine(std::string command, bool quiet);
+  ~ProgressLine();  // finish()
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+  bool terminal() const { return terminal_; }
+  // Whether to show the progress now (always when `last`, never when quiet).
+  bool due(bool last);
+  // Shows `text`, after a bar filled to `share` (0..1) on a terminal.
+  void show(double share, const std::string& text);
+  // Erases the redrawn line (before a warning or an error).
+  void clear();
+  // Ends the redrawn line, which stays on screen.
+  void finish();
+
+ private:
+  std::string command_;
+  bool quiet_;
+  bool terminal_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_shown_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace untm::cli

@@ -6,8 +6,6 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -120,54 +118,23 @@ int run_export(const ExportArgs& args) {
   return kExitOk;
 }
 
-// Import progress on stderr: a redrawn line on a terminal, a plain line
-// every few seconds otherwise (logs, CI; a short import prints none).
-class ImportProgressLine {
- public:
-  explicit ImportProgressLine(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
-  ImportProgressLine(const ImportProgressLine&) = delete;
-  ImportProgressLine& operator=(const ImportProgressLine&) = delete;
-
-  void show(const ImportProgress& p) {
-    if (quiet_) return;
-    const auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_shown_).count() < (tty_ ? 0.2 : 5.0)) return;
-    last_shown_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const double mb = static_cast<double>(p.bytes_read) / 1e6;
-    const double rate = elapsed > 0 ? mb / elapsed : 0;
-    std::string where = fmt::format("{:.0f} MB", mb);
-    std::string eta;
-    if (p.file_bytes > 0) {
-      const double share = std::min(1.0, static_cast<double>(p.bytes_read) / static_cast<double>(p.file_bytes));
-      where = fmt::format("{:.0f}% of {:.0f} MB", 100 * share, static_cast<double>(p.file_bytes) / 1e6);
-      if (rate > 0 && share < 1)
-        eta = " · ETA " + duration_text((static_cast<double>(p.file_bytes) / 1e6 - mb) / rate);
-    }
-    const std::string line = fmt::format("{} · {} translation units read, {} stored · {:.1f} MB/s{}", where,
-                                         p.tus_read, p.units_stored, rate, eta);
-    if (tty_) {
-      fmt::print(stderr, "\r\x1b[Kuntm: import: {}", line);
-      drawn_ = true;
-    } else {
-      fmt::print(stderr, "untm: import: {}\n", line);
-    }
+// The import's progress line: share of the file read, units, speed, time left.
+void show_import_progress(ProgressLine& line, const ImportProgress& p, double elapsed) {
+  if (!line.due(false)) return;
+  const double mb = static_cast<double>(p.bytes_read) / 1e6;
+  const double rate = elapsed > 0 ? mb / elapsed : 0;
+  double share = 0;
+  std::string where = fmt::format("{:.0f} MB", mb);
+  std::string eta;
+  if (p.file_bytes > 0) {
+    const double total = static_cast<double>(p.file_bytes) / 1e6;
+    share = std::min(1.0, mb / total);
+    where = fmt::format("{:.0f}% of {:.0f} MB", 100 * share, total);
+    if (rate > 0 && share < 1) eta = " · ETA " + duration_text((total - mb) / rate);
   }
-
-  // Ends the redrawn line (before the summary, a warning or an error).
-  void end() {
-    if (drawn_) fmt::print(stderr, "\r\x1b[K");
-    drawn_ = false;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool quiet_;
-  bool tty_;
-  bool drawn_ = false;
-  Clock::time_point start_ = Clock::now();
-  Clock::time_point last_shown_ = Clock::now();
-};
+  line.show(share, fmt::format("{} · {} translation units read, {} stored · {:.1f} MB/s{}", where, p.tus_read,
+                               p.units_stored, rate, eta));
+}
 
 nlohmann::ordered_json reasons_json(const std::map<std::string, SkipInfo>& reasons) {
   auto out = nlohmann::ordered_json::array();
@@ -213,12 +180,11 @@ int run_import(const ImportArgs& args) {
   ImportOptions options;
   if (args.document) options.document_key = *args.document;
   options.tool_version = UNTM_VERSION;
-  ImportProgressLine progress(args.quiet);
-  options.on_progress = [&](const ImportProgress& p) { progress.show(p); };
-  struct EndLine {  // the line ends however the import does
-    ImportProgressLine& line;
-    ~EndLine() { line.end(); }
-  } end_line{progress};
+  ProgressLine progress("import", args.quiet);
+  const auto start = std::chrono::steady_clock::now();
+  options.on_progress = [&](const ImportProgress& p) {
+    show_import_progress(progress, p, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
   ImportReport report;
   std::error_code ec;
   if (std::filesystem::exists(args.db, ec)) {
@@ -228,7 +194,7 @@ int run_import(const ImportArgs& args) {
     // A new TM: bulk-loaded, and only there when the import succeeded.
     TranslationMemory::create_in_bulk(args.db, [&](TranslationMemory& tm) { report = import_tmx(args.file, tm, options); });
   }
-  progress.end();
+  progress.finish();
 
   if (args.json)
     fmt::print("{}\n", json_text(import_json(args, report)));
