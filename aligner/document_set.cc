@@ -71,7 +71,8 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
       throw ArgumentError(file.path + ": '" + *file.lang +
                           "' is not a language code. Give a two-letter ISO 639-1 code such as ar, zh, en, fr, ru "
                           "or es.");
-    const std::string bytes = file.bytes ? *file.bytes : read_file_bytes(file.path);
+    std::string read;  // the file's bytes when the caller did not give them
+    const std::string& bytes = file.bytes ? *file.bytes : (read = read_file_bytes(file.path));
     ReadOptions read_options;
     read_options.lossy = options.lossy;
     TextFile text = decode_text(bytes, file.path, read_options);

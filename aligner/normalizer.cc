@@ -189,23 +189,41 @@ constinit const BmpTable<CharFacts> kCharFacts(compute_char_facts);
 
 inline const CharFacts& char_facts(char32_t c) { return kCharFacts[c]; }
 
-// Whether valid UTF-8 `utf8` is in NFC for certain without asking ICU:
-// every code point is ASCII or NFC-inert. False for ill-formed input.
-bool nfc_for_certain(std::string_view utf8) {
+// One pass over UTF-8: the byte offset of its first ill-formed sequence
+// (-1 when none), and whether every code point before it is ASCII or
+// NFC-inert (then the text is in NFC for certain, without asking ICU).
+// With `stop_when_not_inert`, it stops at the first code point that is not
+// (the text's validity is then not known).
+struct NfcScan {
+  std::int64_t invalid_at = -1;
+  bool inert = true;
+};
+NfcScan scan_for_nfc(std::string_view utf8, bool stop_when_not_inert) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(utf8.data());
   const auto n = static_cast<std::int64_t>(utf8.size());
+  NfcScan scan;
   for (std::int64_t i = 0; i < n;) {
     if (s[i] < 0x80) {
       ++i;
       continue;
     }
+    const std::int64_t start = i;
     UChar32 c;
     U8_NEXT(s, i, n, c);
-    if (c < 0 || c >= static_cast<UChar32>(BmpTable<CharFacts>::kEnd) ||
-        !char_facts(static_cast<char32_t>(c)).nfc_inert)
-      return false;
+    if (c < 0) {
+      scan.invalid_at = start;
+      return scan;
+    }
+    if (scan.inert)
+      scan.inert = c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd) && char_facts(static_cast<char32_t>(c)).nfc_inert;
+    if (!scan.inert && stop_when_not_inert) return scan;
   }
-  return true;
+  return scan;
+}
+
+bool nfc_for_certain(std::string_view utf8) {
+  const NfcScan scan = scan_for_nfc(utf8, true);
+  return scan.invalid_at < 0 && scan.inert;
 }
 
 // Builds the key, with or without offsets, in one pass over the input.
@@ -473,8 +491,10 @@ std::pair<std::size_t, std::size_t> MatchingKey::source_range(
   return {begin, end};
 }
 
-bool is_nfc(std::string_view utf8) {
-  if (nfc_for_certain(utf8)) return true;
+namespace {
+
+// ICU's answer, for texts with code points that are not NFC-inert.
+bool icu_is_nfc(std::string_view utf8) {
   if (utf8.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) return to_nfc(utf8) == utf8;
   UErrorCode status = U_ZERO_ERROR;
   const bool normalized =
@@ -483,23 +503,14 @@ bool is_nfc(std::string_view utf8) {
   return normalized;
 }
 
+}  // namespace
+
+bool is_nfc(std::string_view utf8) { return nfc_for_certain(utf8) || icu_is_nfc(utf8); }
+
 TextCheck check_utf8_and_nfc(std::string_view text) {
-  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto n = static_cast<std::int64_t>(text.size());
-  bool inert = true;  // every code point NFC-inert: NFC for certain
-  for (std::int64_t i = 0; i < n;) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::int64_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) return {start, false};
-    if (inert)
-      inert = c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd) && char_facts(static_cast<char32_t>(c)).nfc_inert;
-  }
-  return {-1, inert || is_nfc(text)};
+  const NfcScan scan = scan_for_nfc(text, false);
+  if (scan.invalid_at >= 0) return {scan.invalid_at, false};
+  return {-1, scan.inert || icu_is_nfc(text)};
 }
 
 MatchingKey make_matching_key(std::string_view utf8) {

@@ -187,66 +187,55 @@ std::int64_t text_hash(std::string_view lang, std::string_view text) {
   return hasher.value();
 }
 
-KeyShape key_shape(std::string_view key) {
-  KeyShape shape;
-  shape.skeleton.reserve(key.size());
-  // Letters and marks are copied to the skeleton in runs, not one by one.
-  std::size_t run = 0;
-  const auto end_run = [&](std::size_t at) {
-    shape.skeleton.append(key.substr(run, at - run));
-  };
+namespace {
+
+// The walk key_shape and skeleton_hash share: `letters` gets each run of
+// letters and marks (skeleton text), `number` each number's byte range (one
+// "0" in the skeleton), `punct` each punctuation character; spaces go.
+template <class Letters, class Number, class Punct>
+void walk_shape(std::string_view key, Letters&& letters, Number&& number, Punct&& punct) {
+  std::size_t run = 0;  // start of the current run of letters and marks
   for (std::size_t i = 0; i < key.size();) {
     if (is_digit(key[i])) {
-      end_run(i);
+      letters(key.substr(run, i - run));
       const std::size_t end = number_end(key, i);
-      shape.skeleton.push_back('0');
-      shape.numbers.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end));
-      i = end;
-      run = i;
+      number(i, end);
+      i = run = end;
       continue;
     }
     const std::size_t start = i;
-    const char32_t c = utf8::next(key, i);
-    switch (classify(c)) {
-      case CharClass::space:
-        end_run(start);
-        run = i;
-        break;
-      case CharClass::punct:
-        end_run(start);
-        shape.punctuation.append(key.substr(start, i - start));
-        run = i;
-        break;
-      default:
-        break;  // stays in the run
+    const CharClass cls = classify(utf8::next(key, i));
+    if (cls == CharClass::space || cls == CharClass::punct) {
+      letters(key.substr(run, start - run));
+      if (cls == CharClass::punct) punct(key.substr(start, i - start));
+      run = i;
     }
   }
-  end_run(key.size());
+  letters(key.substr(run));
+}
+
+}  // namespace
+
+KeyShape key_shape(std::string_view key) {
+  KeyShape shape;
+  shape.skeleton.reserve(key.size());
+  walk_shape(
+      key, [&](std::string_view run) { shape.skeleton.append(run); },
+      [&](std::size_t begin, std::size_t end) {
+        shape.skeleton.push_back('0');
+        shape.numbers.emplace_back(static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end));
+      },
+      [&](std::string_view mark) { shape.punctuation.append(mark); });
   return shape;
 }
 
 std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
 
 std::int64_t skeleton_hash(std::string_view lang, std::string_view key) {
-  // key_shape's walk, hashing what it would append to the skeleton.
   TextHasher hasher(lang);
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < key.size();) {
-    if (is_digit(key[i])) {
-      hasher.mix(key.substr(run, i - run));
-      hasher.mix('0');
-      i = number_end(key, i);
-      run = i;
-      continue;
-    }
-    const std::size_t start = i;
-    const CharClass cls = classify(utf8::next(key, i));
-    if (cls == CharClass::space || cls == CharClass::punct) {
-      hasher.mix(key.substr(run, start - run));
-      run = i;
-    }
-  }
-  hasher.mix(key.substr(run));
+  walk_shape(
+      key, [&](std::string_view run) { hasher.mix(run); }, [&](std::size_t, std::size_t) { hasher.mix('0'); },
+      [](std::string_view) {});
   return hasher.value();
 }
 

@@ -29,15 +29,11 @@ void key_grams(std::string_view key, std::vector<Gram>& out) {
   fuzzy::cjk_ngram_codes(key, out);
 }
 
-void put_varint(std::string& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
 namespace {
+
+// A gram's count so far: the running total of its last block.
+constexpr const char* kGramTotalSql =
+    "SELECT total FROM gram_postings WHERE lang = ?1 AND gram = ?2 ORDER BY first_id DESC LIMIT 1";
 
 // Reads one varint at `i`; false at a truncated or overlong one.
 bool get_varint(std::string_view bytes, std::size_t& i, std::uint64_t& value) {
@@ -182,9 +178,7 @@ void PostingBuilder::write_blocks(sql::Connection& db) {
                         "INSERT INTO gram_postings (lang, gram, first_id, last_id, count, total, ids) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         "writing the n-gram index");
-  sql::Statement previous(db,
-                          "SELECT total FROM gram_postings WHERE lang = ?1 AND gram = ?2 ORDER BY first_id DESC LIMIT 1",
-                          "reading the n-gram index");
+  sql::Statement previous(db, kGramTotalSql, "reading the n-gram index");
   std::int64_t total = 0;
   const auto write = [&](const std::string& lang, Gram gram, std::int64_t first, std::int64_t last,
                          std::size_t count, const Entry& entry, std::uint32_t begin, std::uint32_t end) {
@@ -223,8 +217,7 @@ void PostingBuilder::write_blocks(sql::Connection& db) {
 
 PostingStore::PostingStore(sql::Connection& db)
     : db_(db),
-      count_(db, "SELECT total FROM gram_postings WHERE lang = ?1 AND gram = ?2 ORDER BY first_id DESC LIMIT 1",
-             "reading the n-gram index"),
+      count_(db, kGramTotalSql, "reading the n-gram index"),
       between_(db, "SELECT DISTINCT gram FROM gram_postings WHERE lang = ?1 AND gram BETWEEN ?2 AND ?3",
                "reading the n-gram index"),
       at_or_before_(db,

@@ -15,8 +15,9 @@
 // with the segment ids as varint gaps after first_id, at most kBlockIds per
 // block, and `total` the gram's postings up to and including the block (so
 // the last block tells how many segments have the gram: one seek). Readers
-// seek to the block that holds an id; they never read a gram's list whole. Blocks are written in bulk (an import session, or the segments
-// stored since the last indexing) and never updated: a deleted segment stays
+// seek to the block that holds an id; they never read a gram's list whole.
+// Blocks are written in bulk (an import session, or the segments stored
+// since the last indexing) and never updated: a deleted segment stays
 // in the postings until the index is rebuilt, and readers check every
 // candidate against the segments table. Segment ids are never reused, so a
 // stale posting can only point at a segment that no longer exists.
@@ -52,9 +53,6 @@ inline constexpr Gram pack(char32_t a, char32_t b, char32_t c) {
 // (`out` is overwritten). PostingBuilder::add drops the repeats.
 void key_grams(std::string_view key, std::vector<Gram>& out);
 
-// Appends `value` as a LEB128 varint.
-void put_varint(std::string& out, std::uint64_t value);
-
 // Appends the ids of a stored block (first_id, then the gaps in `bytes`).
 // Returns false when the bytes are not `count` - 1 well-formed gaps (a
 // damaged file).
@@ -80,7 +78,6 @@ class PostingBuilder {
   // grams (repeats are counted once).
   void add(std::string_view lang, std::int64_t id, const std::vector<Gram>& grams);
   std::size_t postings() const { return postings_; }
-  bool empty() const { return postings_ == 0; }
   // Inserts every block into gram_postings (grams ascending per language:
   // sequential B-tree writes) and empties the builder.
   void write_blocks(sql::Connection& db);

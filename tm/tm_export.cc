@@ -385,9 +385,9 @@ bool convert_tu(TmxUnit& tu, StoredUnit& unit, ImportReport& report) {
 // Reads the TMX and converts its TUs on a thread of its own (XML parsing and
 // NFC are a third of an import's work), while the caller's thread stores the
 // units: the reading thread fills batches, the caller takes them in order.
-// The reading thread writes only its own fields of the report (TUs read and
-// skipped, dropped segments, the source tool); the caller reads them after
-// the end. Its first error is rethrown by next(); the destructor stops it.
+// The reading thread writes only its own fields of the report (TUs skipped,
+// dropped segments, the source tool); the caller reads them after the end.
+// TUs read and bytes consumed are counters any thread may read. Its first error is rethrown by next(); the destructor stops it.
 class UnitReader {
  public:
   struct Batch {
@@ -474,8 +474,7 @@ class UnitReader {
     Batch batch;
     bool first = true;
     while (reader_.next(tu)) {
-      ++report_.tus_read;
-      tus_read_.store(report_.tus_read, std::memory_order_relaxed);
+      tus_read_.fetch_add(1, std::memory_order_relaxed);
       bytes_read_.store(reader_.bytes_read(), std::memory_order_relaxed);
       if (batch.units.size() <= batch.used) batch.units.resize(batch.used + 1);
       StoredUnit& unit = batch.units[batch.used];
@@ -539,6 +538,7 @@ ImportReport import_units(TmxReader& reader, ImportSink& sink, const ImportOptio
       progress();
     }
     progress();  // the whole file read
+    report.tus_read = units.tus_read();
   }  // the reading thread has ended: its fields of the report are final
   if (begun) sink.commit();
   report.units_stored = units_stored;

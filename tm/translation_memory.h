@@ -178,12 +178,14 @@ class TranslationMemory {
   // One session at a time per TranslationMemory, which must outlive it;
   // store_document during a session throws ArgumentError, and this object's
   // own reads see the session's uncommitted units (other connections do
-  // not). A session uses a larger page cache (1 GiB at most) and indexes
-  // its segments as it goes (postings in memory, written as blocks every
-  // OpenOptions::import_postings and at commit; a session of fewer than
-  // index_tail_segments segments leaves them to be indexed later in bulk). From its 257th unit on, a second thread
-  // runs the inserts and writes the blocks while add() checks and prepares
-  // the next units (keys, hashes, grams) on the caller's thread.
+  // not). A session uses a larger page cache (1 GiB at most; the normal one
+  // in a bulk load) and indexes its segments as it goes (postings in
+  // memory, written as blocks every OpenOptions::import_postings and at
+  // commit; a session of fewer than index_tail_segments segments leaves
+  // them to be indexed later in bulk). From its 257th unit on, a second
+  // thread runs the inserts (and hashes the keys) and writes the blocks
+  // while add() checks the next units, makes their keys and collects their
+  // postings on the caller's thread.
   class ImportSession;
   ImportSession begin_import(const StoredDocument& header);
 
