@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aligner/normalizer.h"
+#include "aligner/utf8_util.h"
 #include "tests/test_support.h"
 #include "tm/gram_index.h"
 #include "tm/sqlite_handle.h"
@@ -79,7 +80,7 @@ std::vector<Gram> distinct_grams(std::string_view key) {
 }
 }  // namespace
 
-TEST_CASE("grams: trigrams, the end gram and CJK n-grams of a key") {
+TEST_CASE("grams: trigrams, the end gram and CJK unigrams of a key") {
   std::vector<Gram> g;
   grams::key_grams("abcab", g);
   CHECK(g.size() == 4);
@@ -92,8 +93,8 @@ TEST_CASE("grams: trigrams, the end gram and CJK n-grams of a key") {
   CHECK(g == std::vector<Gram>{pack('o', 'k', grams::kEndMark)});
   CHECK(distinct_grams("x").empty());
   g = distinct_grams("安理会");
-  std::vector<Gram> want{pack(0, 0, U'安'), pack(0, 0, U'理'), pack(0, 0, U'会'), pack(0, U'安', U'理'),
-                         pack(0, U'理', U'会'), pack(U'安', U'理', U'会'), pack(U'理', U'会', grams::kEndMark)};
+  std::vector<Gram> want{pack(0, 0, U'安'), pack(0, 0, U'理'), pack(0, 0, U'会'), pack(U'安', U'理', U'会'),
+                         pack(U'理', U'会', grams::kEndMark)};
   std::sort(want.begin(), want.end());
   CHECK(g == want);
 }
@@ -352,6 +353,74 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
   CHECK(tm.concordance("small import", {}).size() == 1);
 }
 
+TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms still match") {
+  TempDir dir;
+  const std::string path = (dir / "v2.db").string();
+  const std::vector<std::pair<std::string, std::string>> segments{
+      {"zh", "联络小组在多哈举行会议。"}, {"zh", "安理会第5号决议"}, {"en", "The Contact Group met in Doha."}};
+  {
+    sql::Connection db(path, sql::OpenMode::create);
+    std::vector<schema::Migration> v2(schema::migrations().begin(), schema::migrations().begin() + 2);
+    REQUIRE(schema::migrate(db, v2) == 2);
+    db.exec(
+        "INSERT INTO documents (id, key, aligner_version, created_at, updated_at) VALUES (1, 'old', 'untm-align 1', "
+        "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+        "INSERT INTO units (id, document_id, position, confidence, status) VALUES (1, 1, 0, 0.9, 'auto');"
+        "INSERT INTO units (id, document_id, position, confidence, status) VALUES (2, 1, 1, 0.9, 'auto');",
+        "test");
+    sql::Statement insert(db,
+                          "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)");
+    // Indexed as version 2 did: today's grams, and the CJK bigrams (0, a, b)
+    // of two neighbouring CJK characters.
+    grams::PostingBuilder builder;
+    std::vector<Gram> g;
+    int id = 1;
+    for (const auto& [lang, text] : segments) {
+      const std::string key = matching_key_text(text);
+      insert.bind(1, id).bind(2, id == 2 ? 2 : 1).bind(3, lang).bind(4, text).bind(5, key);
+      insert.execute();
+      grams::key_grams(key, g);
+      std::vector<char32_t> chars;
+      for (std::size_t i = 0; i < key.size();) chars.push_back(utf8::next(key, i));
+      for (std::size_t i = 0; i + 1 < chars.size(); ++i)
+        if (chars[i] >= 0x4E00 && chars[i + 1] >= 0x4E00) g.push_back(pack(0, chars[i], chars[i + 1]));
+      builder.add(lang, id++, g);
+    }
+    builder.write_blocks(db);
+    db.exec("UPDATE tm_state SET value = 3 WHERE name IN ('indexed_through', 'last_segment_id', 'indexed_segments')",
+            "test");
+    // 10 pairs in the first sentence, 5 in the second (a digit is no CJK character).
+    REQUIRE(db.query_int("SELECT count(*) FROM gram_postings WHERE gram >= 2097152 AND gram < 4398046511104", "test") ==
+            15);
+  }
+  OpenOptions read_only{.create = false, .read_only = true};
+  CHECK_THROWS_WITH(TranslationMemory(path, read_only),
+                    path + ": made by an older untm (schema 2): open it once for writing, or read-only with "
+                           "OpenOptions::upgrade, to upgrade it (every untm command does)");
+  read_only.upgrade = true;  // as untm lookup, concordance, stats and export open it
+  const TranslationMemory tm(path, read_only);
+  CHECK(tm.stats().schema_version == 3);
+  {
+    sql::Connection db(path, sql::OpenMode::read_only);
+    CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE gram >= 2097152 AND gram < 4398046511104", "test") ==
+          0);
+    CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE gram < 2097152", "test") == 16);  // the unigrams (会 and 议 in both)
+  }
+  CHECK(tm.check_index().ok());
+  const auto units_of = [&](const std::string& term) {
+    std::vector<std::int64_t> out;
+    for (const ConcordanceHit& hit : tm.concordance(term, {})) out.push_back(hit.unit_id);
+    return out;
+  };
+  CHECK(units_of("多哈") == std::vector<std::int64_t>{1});
+  CHECK(units_of("会") == std::vector<std::int64_t>{1, 2});
+  CHECK(units_of("会议") == std::vector<std::int64_t>{1});
+  CHECK(units_of("5号") == std::vector<std::int64_t>{2});
+  CHECK(units_of("决议") == std::vector<std::int64_t>{2});  // at the end of the key: the end gram
+  CHECK(units_of("Do") == std::vector<std::int64_t>{1});
+}
+
 TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
   TempDir dir;
   const std::string path = (dir / "v1.db").string();
@@ -380,7 +449,7 @@ TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
   read_only.read_only = true;
   CHECK_THROWS_AS(TranslationMemory(path, read_only), DatabaseError);  // open it for writing once
   TranslationMemory tm(path);
-  CHECK(tm.stats().schema_version == 2);
+  CHECK(tm.stats().schema_version == 3);
   CHECK(state(path, "indexed_through") == 8);
   CHECK(state(path, "last_segment_id") == 8);
   {

@@ -194,7 +194,7 @@ TEST_CASE("tm: storing a document and storing it again replaces it") {
   CHECK(s.segments == 19);
   CHECK(s.segments_per_lang == std::map<std::string, std::size_t>{{"ar", 5}, {"en", 7}, {"zh", 7}});
   CHECK(s.low_confidence_units == 1);
-  CHECK(s.schema_version == 2);
+  CHECK(s.schema_version == 3);
   CHECK(s.file_bytes > 0);
 
   StoredDocument again = libya_letter();
@@ -482,36 +482,36 @@ TEST_CASE("tm: schema version, application id and WAL") {
 TEST_CASE("tm: migrations run forward, one transaction per step") {
   TempDir dir;
   const std::string path = (dir / "tm.db").string();
-  { TranslationMemory tm(path); }  // version 2
+  { TranslationMemory tm(path); }  // version 3
   sql::Connection db(path, sql::OpenMode::read_write);
   std::vector<schema::Migration> steps = schema::migrations();
-  REQUIRE(steps.size() == 2);
+  REQUIRE(steps.size() == 3);
   int earlier_runs = 0;
   for (schema::Migration& step : steps) step.apply = [&](sql::Connection&) { ++earlier_runs; };
 
-  SECTION("a file at version 2 gets only the version 3 step") {
-    steps.push_back({3, "adding documents.note (version 3)",
+  SECTION("a file at version 3 gets only the version 4 step") {
+    steps.push_back({4, "adding documents.note (version 4)",
                      [](sql::Connection& c) { c.exec("ALTER TABLE documents ADD COLUMN note TEXT", "adding note"); }});
-    CHECK(schema::migrate(db, steps) == 3);
+    CHECK(schema::migrate(db, steps) == 4);
     CHECK(earlier_runs == 0);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 3);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 4);
     CHECK(db.query_int("SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'note'", "test") == 1);
     // Running again does nothing.
-    CHECK(schema::migrate(db, steps) == 3);
+    CHECK(schema::migrate(db, steps) == 4);
   }
   SECTION("a failing step leaves the file at the previous version") {
-    steps.push_back({3, "a step that fails", [](sql::Connection& c) {
+    steps.push_back({4, "a step that fails", [](sql::Connection& c) {
                        c.exec("CREATE TABLE half_done (x)", "creating half_done");
                        c.exec("INSERT INTO no_such_table VALUES (1)", "filling a missing table");
                      }});
     CHECK_THROWS_AS(schema::migrate(db, steps), DatabaseError);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 2);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 3);
     CHECK(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'", "test") == 0);
   }
   SECTION("an empty file gets every step") {
     const std::string fresh = (dir / "fresh.db").string();
     sql::Connection empty(fresh, sql::OpenMode::create);
-    CHECK(schema::migrate(empty, schema::migrations()) == 2);
+    CHECK(schema::migrate(empty, schema::migrations()) == 3);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments'", "test") == 1);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'gram_postings'", "test") == 1);
     // Version 1's FTS5 tables and trigram counts are gone.
@@ -568,7 +568,7 @@ TEST_CASE("tm: files that are not a usable TM are refused with the fix") {
       db.exec("PRAGMA user_version = 7", "test");
     }
     CHECK(error_of([&] { TranslationMemory tm(path); }) ==
-          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 2 and older)");
+          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 3 and older)");
     OpenOptions o;
     o.read_only = true;
     CHECK_THROWS_AS(TranslationMemory(path, o), DatabaseError);
@@ -944,7 +944,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   out = out.substr(0, size_at) + "file size: <bytes>\n";
   CHECK(out ==
         "TM: <tm>\n"
-        "schema version: 2\n"
+        "schema version: 3\n"
         "documents: 2\n"
         "units: 7\n"
         "segments: 19 (ar 5, zh 7, en 7)\n"
@@ -958,7 +958,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   REQUIRE(bytes_at != std::string::npos);
   CHECK(json.substr(0, bytes_at) == R"({
   "path": "<tm>",
-  "schema_version": 2,
+  "schema_version": 3,
   "documents": 2,
   "units": 7,
   "segments": 19,

@@ -87,10 +87,6 @@ bool is_cjk_char(char32_t c) {
   return cls == CharClass::word || cls == CharClass::mark;
 }
 
-bool is_ascii_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-bool ngram_partner(char32_t c) { return is_cjk_char(c) || is_ascii_alnum(c); }
-
 // The text with white space runs as one space and no leading or trailing
 // white space: what "equal up to white space" compares.
 std::string squash_spaces(std::string_view text) {
@@ -245,37 +241,21 @@ std::size_t code_point_count(std::string_view text) {
   return n;
 }
 
-void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
+void cjk_unigram_codes(std::string_view key, std::vector<std::uint64_t>& out) {
   // CJK characters start at U+2E80, so their UTF-8 lead byte is 0xE2 or
   // above: most keys of other languages are done after one byte scan.
   if (std::none_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xE2; })) return;
-  char32_t previous = 0;
   for (std::size_t i = 0; i < key.size();) {
     const char32_t c = utf8::next(key, i);
-    const bool cjk = is_cjk_char(c);
-    if (previous != 0 && ngram_partner(c) && (cjk || is_cjk_char(previous)))
-      out.push_back((static_cast<std::uint64_t>(previous) << 21) | c);
-    if (cjk) out.push_back(c);
-    previous = ngram_partner(c) ? c : 0;
+    if (is_cjk_char(c)) out.push_back(c);
   }
 }
 
-bool is_cjk_ngram(std::string_view key) {
+bool is_cjk_unigram(std::string_view key) {
   std::size_t i = 0;
   if (key.empty()) return false;
-  const char32_t a = utf8::next(key, i);
-  if (i == key.size()) return is_cjk_char(a);
-  const char32_t b = utf8::next(key, i);
-  if (i != key.size()) return false;
-  return ngram_partner(a) && ngram_partner(b) && (is_cjk_char(a) || is_cjk_char(b));
-}
-
-std::string first_cjk_char(std::string_view key) {
-  for (std::size_t i = 0; i < key.size();) {
-    const std::size_t start = i;
-    if (is_cjk_char(utf8::next(key, i))) return std::string(key.substr(start, i - start));
-  }
-  return {};
+  const char32_t c = utf8::next(key, i);
+  return i == key.size() && is_cjk_char(c);
 }
 
 std::size_t edit_distance(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b,

@@ -84,18 +84,14 @@ void for_each_trigram(std::string_view key, Visit&& visit);
 // Number of code points of valid UTF-8.
 std::size_t code_point_count(std::string_view text);
 
-// The n-grams that serve 1- and 2-character Chinese and Japanese queries
-// (trigrams cannot), appended to `out` in order: unigrams of CJK characters
-// (the code point) and bigrams of two neighbours of which at least one is a
-// CJK character and the other a CJK character or an ASCII letter or digit
-// ((a << 21) | b). None when the key has no CJK character.
-void cjk_ngram_codes(std::string_view key, std::vector<std::uint64_t>& out);
+// The unigrams that serve one-character Chinese and Japanese queries
+// (trigrams cannot; two characters are the range of trigrams (a, b, *), see
+// gram_index.h): the code point of each CJK character, appended to `out` in
+// order. None when the key has no CJK character.
+void cjk_unigram_codes(std::string_view key, std::vector<std::uint64_t>& out);
 
-// True when `key` (1 or 2 code points) is one of the n-grams cjk_ngram_codes makes.
-bool is_cjk_ngram(std::string_view key);
-
-// The first CJK character of `key` (a unigram cjk_ngram_codes makes), or "".
-std::string first_cjk_char(std::string_view key);
+// True when `key` is one CJK character (one of the unigrams cjk_unigram_codes makes).
+bool is_cjk_unigram(std::string_view key);
 
 // A token that edit distance counts: a character (zh, ja) or an ICU word
 // token (other languages), a digit run as one token; spaces, punctuation

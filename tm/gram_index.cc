@@ -26,7 +26,7 @@ void key_grams(std::string_view key, std::vector<Gram>& out) {
     if (have < 2) ++have;
   }
   if (have >= 2) out.push_back(pack(a, b, kEndMark));
-  fuzzy::cjk_ngram_codes(key, out);
+  fuzzy::cjk_unigram_codes(key, out);
 }
 
 namespace {

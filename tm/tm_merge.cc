@@ -13,7 +13,7 @@ MergeResult merge_tm(const std::string& source_path, TranslationMemory& into,
   std::error_code ec;
   if (std::filesystem::equivalent(source_path, into.path(), ec))
     throw ArgumentError(source_path + ": this is the TM being merged into. Give the shard TMs and a different --into.");
-  const TranslationMemory source(source_path, OpenOptions{.create = false, .read_only = true});
+  const TranslationMemory source(source_path, OpenOptions{.create = false, .read_only = true, .upgrade = true});
   MergeResult result;
   for (const std::string& key : source.document_keys()) {
     ++result.documents;

@@ -9,8 +9,8 @@
 // candidates that match the most of them (fuzzy_candidates). Concordance
 // intersects the postings of the term's rarest trigrams (each hit verified on
 // the key), or, for two characters, unites the postings of every gram that
-// starts with them, or, for 1- and 2-character Chinese and Japanese terms,
-// reads their CJK n-gram.
+// starts with them (of any script), or, for one Chinese or Japanese
+// character, reads its CJK unigram.
 //
 // The n-gram index is written in bulk: an import session indexes its
 // segments as it goes; other writes leave their segments in the "tail" (ids
@@ -214,6 +214,31 @@ CREATE TABLE tm_state (
   }
 }
 
+// ---- schema version 3: no CJK bigrams ----
+
+// Two-character terms of every script are found through the range of
+// trigrams (a, b, *) (gram_index.h); the CJK bigrams (0, a, b), grams in
+// [2^21, 2^42), go: a range delete per language on the primary key.
+void migrate_to_v3(sql::Connection& db) {
+  std::vector<std::string> langs;
+  {
+    sql::Statement next(db, "SELECT min(lang) FROM gram_postings WHERE lang > ?1", "listing the index's languages");
+    for (std::string last;;) {
+      sql::ResetOnExit reset(next);
+      next.bind(1, last);
+      if (!next.step() || next.is_null(0)) break;
+      last = next.column_string(0);
+      langs.push_back(last);
+    }
+  }
+  sql::Statement drop(db, "DELETE FROM gram_postings WHERE lang = ?1 AND gram >= ?2 AND gram < ?3",
+                      "dropping the CJK bigrams (schema version 3)");
+  for (const std::string& lang : langs) {
+    drop.bind(1, lang).bind(2, std::int64_t{1} << 21).bind(3, std::int64_t{1} << 42);
+    drop.execute();
+  }
+}
+
 // How to make a TM at `path` (for "no such TM" errors).
 std::string create_hint(const std::string& path) {
   return "Create one with untm align FILE… --db " + path + ", untm batch DIR --db " + path +
@@ -393,7 +418,8 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "creating the TM schema (version 1)", create_schema_v1},
       {2, "replacing the FTS5 indexes by the n-gram index (version 2)", migrate_to_v2},
-      // {3, "…", migrate_to_v3},  ← the next schema change goes here
+      {3, "dropping the CJK bigrams from the n-gram index (version 3)", migrate_to_v3},
+      // {4, "…", migrate_to_v4},  ← the next schema change goes here
   };
   return steps;
 }
@@ -939,6 +965,25 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
     throw DatabaseError(path, path + ": no such TM. " + create_hint(path));
   if (exists && fs::is_directory(path, ec))
     throw DatabaseError(path, path + ": is a folder, not a TM file. Give the path of a TM file");
+  if (options.read_only && options.upgrade && exists) {
+    int found = 0;
+    {
+      sql::Connection peek(path, sql::OpenMode::read_only);
+      if (peek.query_int("PRAGMA application_id", "reading the file") == schema::kApplicationId)
+        found = static_cast<int>(peek.query_int("PRAGMA user_version", "reading the schema version"));
+    }
+    if (found > 0 && found < schema::kVersion) {
+      OpenOptions writable = options;
+      writable.create = false;
+      writable.read_only = false;
+      try {
+        TranslationMemory upgraded(path, writable);  // runs the migrations
+      } catch (const DatabaseError& e) {
+        throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(found) +
+                                      ") and it could not be upgraded: " + e.what());
+      }
+    }
+  }
   const sql::OpenMode mode = options.read_only ? sql::OpenMode::read_only
                              : options.create  ? sql::OpenMode::create
                                                : sql::OpenMode::read_write;
@@ -962,7 +1007,8 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
     if (empty) throw DatabaseError(path, path + ": no such TM (the file is empty). " + create_hint(path));
     if (version < schema::kVersion)
       throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(version) +
-                                    "): open it once for writing (untm import FILE.tmx --db " + path + ") to upgrade it");
+                                    "): open it once for writing, or read-only with OpenOptions::upgrade, to upgrade it (every "
+                                    "untm command does)");
   } else {
     // WAL: readers run beside the writer; NORMAL sync is durable in WAL mode
     // except for the last transactions before a power cut.
@@ -1396,15 +1442,8 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
       for (std::size_t i = 0; i < rated.size() && i < kMaxConcordanceTrigrams; ++i) out.push_back(rated[i].second);
       return out;
     };
-  } else if (const std::string cjk = fuzzy::is_cjk_ngram(key) ? key : fuzzy::first_cjk_char(key); !cjk.empty()) {
-    // Chinese and Japanese: 1 and 2 characters from their CJK n-gram (a CJK
-    // character beside punctuation: its unigram, then verified).
-    std::size_t i = 0;
-    grams::Gram wanted = utf8::next(cjk, i);
-    if (i < cjk.size()) wanted = (wanted << 21) | utf8::next(cjk, i);
-    grams_for = [wanted](const std::string&) { return std::vector<grams::Gram>{wanted}; };
   } else if (length == 2) {
-    // Two characters of another script: every gram that starts with them
+    // Two characters, of any script: every gram that starts with them
     // (followed by a character, or the key's end gram).
     std::size_t i = 0;
     const char32_t a = utf8::next(key, i);
@@ -1413,6 +1452,11 @@ std::vector<ConcordanceHit> TranslationMemory::concordance(const std::string& te
     grams_for = [&, a, b](const std::string& lang) {
       return m.postings().grams_between(lang, grams::pack(a, b, 0), grams::pack(a, b, grams::kEndMark));
     };
+  } else if (fuzzy::is_cjk_unigram(key)) {
+    // One Chinese or Japanese character: its unigram.
+    std::size_t i = 0;
+    const grams::Gram wanted = utf8::next(key, i);
+    grams_for = [wanted](const std::string&) { return std::vector<grams::Gram>{wanted}; };
   } else {
     throw ArgumentError("search term '" + term +
                         "' is one character: it would match too much. Give at least two characters (one is enough "

@@ -1,8 +1,8 @@
 // The translation memory: one SQLite file (WAL, foreign keys on, schema
 // versioned with PRAGMA user_version and migrated forward) holding documents,
 // their language versions, multi-language units with provenance, and an
-// n-gram index (trigrams of each segment's matching key, and CJK unigrams
-// and bigrams) for candidate retrieval (tm/gram_index.h).
+// n-gram index (trigrams of each segment's matching key, and CJK unigrams)
+// for candidate retrieval (tm/gram_index.h).
 //
 // Every change happens in one transaction: a document is stored whole or not
 // at all, and re-storing a document key replaces it (re-runs never
@@ -31,6 +31,9 @@ class DatabaseError;  // defined in tm/tm_errors.h
 struct OpenOptions {
   bool create = true;      // create the file and schema when missing
   bool read_only = false;  // lookups only (WAL readers run beside a writer)
+  // With read_only: a TM of an older schema is upgraded first (opened for
+  // writing once, which runs its migrations), instead of refused.
+  bool upgrade = false;
   int busy_timeout_ms = 5000;  // how long a writer waits for another writer before "locked"
   // Segments stored outside an import session go into the n-gram index in
   // bulk, once this many have accumulated (until then lookups read them

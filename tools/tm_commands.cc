@@ -42,8 +42,8 @@ std::vector<std::string> ordered(const std::map<std::string, Value>& by_lang) {
   return langs;
 }
 
-// The TMs are only read here.
-constexpr OpenOptions kReadOnly{.create = false, .read_only = true};
+// The TMs are only read here (one of an older schema is upgraded first).
+constexpr OpenOptions kReadOnly{.create = false, .read_only = true, .upgrade = true};
 
 Json optional_string(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
 

@@ -78,7 +78,7 @@ int run_export(const ExportArgs& args) {
   options.tmx_path = args.tmx;
   options.tsv_path = args.tsv;
   options.moses_prefix = args.moses;
-  TranslationMemory tm(args.db, OpenOptions{.create = false, .read_only = true});
+  TranslationMemory tm(args.db, OpenOptions{.create = false, .read_only = true, .upgrade = true});
   ExportReport report = export_tm(tm, options);
 
   std::string scope = args.document ? fmt::format("document {}", *args.document) : "all documents";
