@@ -48,6 +48,22 @@ std::int64_t state(const std::string& path, const std::string& name) {
 
 // (lang, gram, segments) of every gram in the index: equal for two TMs
 // with the same segments, whatever their ids.
+std::int64_t exact_rows(const std::string& path) {
+  sql::Connection db(path, sql::OpenMode::read_only);
+  return db.query_int("SELECT count(*) FROM exact_index", "test");
+}
+
+// The segment ids of the exact (100) hits for an English text.
+std::vector<std::int64_t> exact_hits(const TranslationMemory& tm, const std::string& text) {
+  LookupOptions o;
+  o.from = "en";
+  o.min_score = 100;
+  o.limit = 100;
+  std::vector<std::int64_t> out;
+  for (const LookupHit& hit : tm.lookup(text, o)) out.push_back(hit.segment_id);
+  return out;
+}
+
 std::map<std::pair<std::string, std::int64_t>, std::int64_t> gram_counts(const std::string& path) {
   sql::Connection db(path, sql::OpenMode::read_only);
   sql::Statement rows(db, "SELECT lang, gram, sum(count) FROM gram_postings GROUP BY lang, gram");
@@ -265,6 +281,9 @@ TEST_CASE("tm index: replaced documents' stale postings are never hits, and a re
   CHECK(tm.concordance("Old paragraph", {}).size() == 50);
   tm.store_document(document("r", new_text));
   CHECK(state(path, "stale_segments") == 600);
+  CHECK(exact_rows(path) == 1200);  // the old ones' rows stay, and never match
+  CHECK(exact_hits(tm, "Old paragraph number 17 of the report.").empty());
+  CHECK(exact_hits(tm, "New paragraph number 17 of the report.").size() == 1);
   const auto index = tm.check_index();
   CHECK(index.ok());
   CHECK(index.indexed == 600);
@@ -285,6 +304,7 @@ TEST_CASE("tm index: replaced documents' stale postings are never hits, and a re
   tm.store_document(document("r", old_text));
   CHECK(state(path, "stale_segments") == 0);
   CHECK(state(path, "indexed_segments") == 600);
+  CHECK(exact_rows(path) == 600);
   const std::string fresh_path = (dir / "fresh.db").string();
   {
     TranslationMemory fresh(fresh_path, o);
@@ -324,6 +344,9 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
   CHECK(state(path, "indexed_segments") == 3001);
   CHECK(tm.check_index().ok());
   CHECK(tm.check_index().indexed == 3001);
+  CHECK(exact_rows(path) == 3001);  // written with the postings: the tail's one too
+  CHECK(exact_hits(tm, "Stored before the import, still in the tail.") == std::vector<std::int64_t>{1});
+  CHECK(exact_hits(tm, "Imported sentence 1499 about the Security Council.") == std::vector<std::int64_t>{3000});
   CHECK(tm.concordance("still in the tail", {}).size() == 1);
   ConcordanceOptions co;
   co.limit = 5000;
@@ -350,7 +373,10 @@ TEST_CASE("tm index: an import session writes its postings in several flushes, o
     session.commit();
   }
   CHECK(state(path, "indexed_through") == 3001);
+  CHECK(exact_rows(path) == 3001);  // its row waits with it
   CHECK(tm.concordance("small import", {}).size() == 1);
+  CHECK(exact_hits(tm, "A small import.") == std::vector<std::int64_t>{3002});  // from the tail
+  CHECK(tm.check_index().ok());
 }
 
 TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms still match") {

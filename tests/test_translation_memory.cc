@@ -514,6 +514,9 @@ TEST_CASE("tm: migrations run forward, one transaction per step") {
     CHECK(schema::migrate(empty, schema::migrations()) == 3);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments'", "test") == 1);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'gram_postings'", "test") == 1);
+    // Version 3's exact-match table replaces the index segments_match.
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'exact_index'", "test") == 1);
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments_match'", "test") == 0);
     // Version 1's FTS5 tables and trigram counts are gone.
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'segments_cjk%' OR name = "
                           "'trigram_counts'",

@@ -148,9 +148,10 @@ class TranslationMemory {
   // only the index). Returns how many segments it indexed.
   std::size_t update_index();
 
-  // Compares the whole n-gram index with the segments (for tests and
-  // diagnosis; reads everything). Returns a summary: "ok" when every
-  // indexed segment has exactly its postings, else what is wrong.
+  // Compares the whole n-gram index and exact-match table with the segments
+  // (for tests and diagnosis; reads everything). Returns a summary: "ok"
+  // when every indexed segment has exactly its postings and its exact-match
+  // row, else what is wrong.
   struct IndexReport {
     std::int64_t indexed = 0, waiting = 0;  // segments in the index, and in the tail
     std::int64_t missing = 0, wrong = 0, stale = 0;
