@@ -264,7 +264,9 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   totals.jobs = jobs;
 
   // The writer's connection creates the TM; each worker reads through its own.
-  TranslationMemory writer(options.db_path);
+  OpenOptions writer_options;
+  writer_options.index_tail_segments = options.index_tail_segments;
+  TranslationMemory writer(options.db_path, writer_options);
   std::vector<TranslationMemory> readers;
   for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, OpenOptions{.create = false, .read_only = true});
 

@@ -324,6 +324,19 @@ TEST_CASE("batch: shards merged give the same TM as one run; merging again chang
   options.db_path = (dir / "single.sqlite").string();
   Recorder single;
   run_batch(options, single);
+  {
+    // Indexing the tail every few segments during the batch (not only at
+    // its end) gives the same TM.
+    BatchOptions small_tail = options;
+    small_tail.index_tail_segments = 5;
+    small_tail.db_path = (dir / "small_tail.sqlite").string();
+    Recorder r;
+    run_batch(small_tail, r);
+    CHECK(tm_content(small_tail.db_path) == tm_content(options.db_path));
+    const auto index = TranslationMemory(small_tail.db_path).check_index();
+    CHECK(index.ok());
+    CHECK(index.waiting == 0);
+  }
 
   std::size_t sharded_sets = 0;
   for (unsigned k = 1; k <= 3; ++k) {

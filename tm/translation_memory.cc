@@ -989,30 +989,44 @@ struct TranslationMemory::Impl {
 
   // Fuzzy candidates among the segments not indexed yet (ids above
   // `after`): those sharing the most distinct trigrams with the query, best
-  // first.
+  // first. A batch leaves up to tens of thousands of segments there, so each
+  // is read once, its trigrams looked up in a small table of the query's
+  // (no sorting, no allocation per segment).
   std::vector<std::int64_t> tail_candidates(const std::string& lang, std::string_view key, std::int64_t after) {
     const std::vector<grams::Gram> query = distinct_trigrams(key);
     if (query.empty()) return {};
+    // Open addressing, at most a quarter full; `seen` holds the last
+    // segment that had the slot's trigram (so repeats count once).
+    std::size_t size = 16;
+    while (size < 4 * query.size()) size *= 2;
+    const std::size_t mask = size - 1;
+    std::vector<grams::Gram> slots(size, ~grams::Gram{0});
+    std::vector<std::int64_t> seen(size, 0);
+    const auto slot_of = [&](grams::Gram g) { return static_cast<std::size_t>((g * 0x9E3779B97F4A7C15ULL) >> 40) & mask; };
+    for (const grams::Gram g : query) {
+      std::size_t i = slot_of(g);
+      while (slots[i] != ~grams::Gram{0}) i = (i + 1) & mask;
+      slots[i] = g;
+    }
     sql::Statement& rows =
         statement("SELECT id, key FROM segments WHERE id > ?1 AND lang = ?2", "reading the latest segments");
     sql::ResetOnExit reset(rows);
     rows.bind(1, after).bind(2, lang);
     std::vector<std::pair<double, std::int64_t>> scored;
     while (rows.step()) {
-      const std::vector<grams::Gram> own = distinct_trigrams(rows.column_view(1));
+      const std::int64_t id = rows.column_int64(0);
       std::size_t shared = 0;
-      for (std::size_t i = 0, j = 0; i < own.size() && j < query.size();) {
-        if (own[i] < query[j]) {
-          ++i;
-        } else if (query[j] < own[i]) {
-          ++j;
-        } else {
-          ++shared;
-          ++i;
-          ++j;
+      fuzzy::for_each_trigram(rows.column_view(1), [&](fuzzy::Trigram t) {
+        for (std::size_t i = slot_of(t); slots[i] != ~grams::Gram{0}; i = (i + 1) & mask) {
+          if (slots[i] != t) continue;
+          if (seen[i] != id) {
+            seen[i] = id;
+            ++shared;
+          }
+          return;
         }
-      }
-      if (shared > 0) scored.emplace_back(static_cast<double>(shared), rows.column_int64(0));
+      });
+      if (shared > 0) scored.emplace_back(static_cast<double>(shared), id);
     }
     return best_ids(std::move(scored), kMaxFuzzyCandidates);
   }
