@@ -20,8 +20,8 @@
 // write that passes it indexes it in the same transaction. Deleted segments
 // keep their postings and exact rows until the index is rebuilt (readers
 // check every candidate), which a write does once stale postings are half
-// of the index. Changing how keys or grams
-// are made needs a migration that rebuilds the index from segments.key.
+// of the index. Changing how keys or grams are made needs a migration that
+// rebuilds the index from segments.key.
 #include "tm/translation_memory.h"
 
 #include <fcntl.h>
@@ -218,7 +218,7 @@ CREATE TABLE tm_state (
 
 // ---- schema version 3: exact-match table; no CJK bigrams ----
 
-// The exact-match index is written in bulk, like the n-gram index.
+// The exact-match rows of the segments with ids in (?1, ?2], in key order.
 constexpr const char* kExactRowsSql =
     "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT skeleton_hash, key_hash, id FROM segments "
     "WHERE id > ?1 AND id <= ?2 ORDER BY 1, 2, 3";
@@ -448,7 +448,8 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "creating the TM schema (version 1)", create_schema_v1},
       {2, "replacing the FTS5 indexes by the n-gram index (version 2)", migrate_to_v2},
-      {3, "dropping the CJK bigrams from the n-gram index (version 3)", migrate_to_v3},
+      {3, "moving exact matches to a table written in bulk and dropping the CJK bigrams (version 3)",
+       migrate_to_v3},
       // {4, "…", migrate_to_v4},  ← the next schema change goes here
   };
   return steps;
