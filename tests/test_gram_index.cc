@@ -14,6 +14,7 @@
 #include "aligner/normalizer.h"
 #include "aligner/utf8_util.h"
 #include "tests/test_support.h"
+#include "tm/fuzzy_match.h"
 #include "tm/gram_index.h"
 #include "tm/sqlite_handle.h"
 #include "tm/tm_schema.h"
@@ -46,8 +47,7 @@ std::int64_t state(const std::string& path, const std::string& name) {
   return db.query_int("SELECT value FROM tm_state WHERE name = '" + name + "'", "test", -1);
 }
 
-// (lang, gram, segments) of every gram in the index: equal for two TMs
-// with the same segments, whatever their ids.
+// Rows in the exact-match table (deleted segments' included).
 std::int64_t exact_rows(const std::string& path) {
   sql::Connection db(path, sql::OpenMode::read_only);
   return db.query_int("SELECT count(*) FROM exact_index", "test");
@@ -64,6 +64,8 @@ std::vector<std::int64_t> exact_hits(const TranslationMemory& tm, const std::str
   return out;
 }
 
+// (lang, gram, segments) of every gram in the index: equal for two TMs
+// with the same segments, whatever their ids.
 std::map<std::pair<std::string, std::int64_t>, std::int64_t> gram_counts(const std::string& path) {
   sql::Connection db(path, sql::OpenMode::read_only);
   sql::Statement rows(db, "SELECT lang, gram, sum(count) FROM gram_postings GROUP BY lang, gram");
@@ -396,7 +398,7 @@ TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms s
         "test");
     sql::Statement insert(db,
                           "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)");
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     // Indexed as version 2 did: today's grams, and the CJK bigrams (0, a, b)
     // of two neighbouring CJK characters.
     grams::PostingBuilder builder;
@@ -405,6 +407,7 @@ TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms s
     for (const auto& [lang, text] : segments) {
       const std::string key = matching_key_text(text);
       insert.bind(1, id).bind(2, id == 2 ? 2 : 1).bind(3, lang).bind(4, text).bind(5, key);
+      insert.bind(6, fuzzy::text_hash(lang, key)).bind(7, fuzzy::skeleton_hash(lang, key));
       insert.execute();
       grams::key_grams(key, g);
       std::vector<char32_t> chars;
@@ -434,6 +437,9 @@ TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms s
     CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE gram < 2097152", "test") == 16);  // the unigrams (会 and 议 in both)
   }
   CHECK(tm.check_index().ok());
+  // The exact-match table is filled from the stored hashes.
+  CHECK(exact_rows(path) == 3);
+  CHECK(exact_hits(tm, "The Contact Group met in Doha.") == std::vector<std::int64_t>{3});
   const auto units_of = [&](const std::string& term) {
     std::vector<std::int64_t> out;
     for (const ConcordanceHit& hit : tm.concordance(term, {})) out.push_back(hit.unit_id);

@@ -1,7 +1,7 @@
 // The TM's n-gram index (schema version 2; version 3 dropped the CJK
-// bigrams): for each language, which
-// segments hold each gram of their matching key. Fuzzy lookups take their
-// candidates from it, concordance its substring candidates. Internal to tm/.
+// bigrams): for each language, which segments hold each gram of their
+// matching key. Fuzzy lookups take their candidates from it, concordance its
+// substring candidates. Internal to tm/.
 //
 // Grams of a key, code points packed 21 bits each into 63 bits (exact: no
 // hashing, no collisions):

@@ -504,8 +504,11 @@ struct TranslationMemory::Impl {
   std::int64_t session_segments = 0;      // in its postings, the tail's included
   bool session_wrote_postings = false;     // some were written already
   std::int64_t session_tail_through = 0;  // the tail's last id when it began
-  // Exact-match rows of the segments written since the last write_exact_rows
-  // (by write_prepared: the writer thread's in an import session).
+  // In an import session (set before its writer thread starts, cleared
+  // after it ends), write_prepared keeps each segment's exact-match row in
+  // pending_exact until write_exact_rows; other writes leave their rows to
+  // the tail's indexing.
+  bool collect_exact = false;
   struct ExactRow {
     std::int64_t skeleton_hash, key_hash, segment_id;
     auto operator<=>(const ExactRow&) const = default;
@@ -659,6 +662,7 @@ struct TranslationMemory::Impl {
     session_postings.reset();
     session_segments = 0;
     session_wrote_postings = false;
+    collect_exact = false;
     pending_exact.clear();
     if (cache_kib != kCacheKib) {
       // Back to the normal cache (the pages go; nothing is written).
@@ -817,7 +821,7 @@ struct TranslationMemory::Impl {
       // The bound texts outlive each execute(): no copies.
       insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
       insert_segment.bind_static(5, segment.key).bind(6, key_hash).bind(7, skeleton_hash);
-      pending_exact.push_back({skeleton_hash, key_hash, segment.id});
+      if (collect_exact) pending_exact.push_back({skeleton_hash, key_hash, segment.id});
       if (segment.has_codes)
         insert_segment.bind_static(8, segment.codes);
       else
@@ -1043,25 +1047,6 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
     throw DatabaseError(path, path + ": no such TM. " + create_hint(path));
   if (exists && fs::is_directory(path, ec))
     throw DatabaseError(path, path + ": is a folder, not a TM file. Give the path of a TM file");
-  if (options.read_only && options.upgrade && exists) {
-    int found = 0;
-    {
-      sql::Connection peek(path, sql::OpenMode::read_only);
-      if (peek.query_int("PRAGMA application_id", "reading the file") == schema::kApplicationId)
-        found = static_cast<int>(peek.query_int("PRAGMA user_version", "reading the schema version"));
-    }
-    if (found > 0 && found < schema::kVersion) {
-      OpenOptions writable = options;
-      writable.create = false;
-      writable.read_only = false;
-      try {
-        TranslationMemory upgraded(path, writable);  // runs the migrations
-      } catch (const DatabaseError& e) {
-        throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(found) +
-                                      ") and it could not be upgraded: " + e.what());
-      }
-    }
-  }
   const sql::OpenMode mode = options.read_only ? sql::OpenMode::read_only
                              : options.create  ? sql::OpenMode::create
                                                : sql::OpenMode::read_write;
@@ -1083,6 +1068,18 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
                                   " and older)");
   if (options.read_only) {
     if (empty) throw DatabaseError(path, path + ": no such TM (the file is empty). " + create_hint(path));
+    if (version < schema::kVersion && options.upgrade) {
+      OpenOptions writable = options;
+      writable.create = false;
+      writable.read_only = false;
+      try {
+        TranslationMemory upgraded(path, writable);  // runs the migrations
+      } catch (const DatabaseError& e) {
+        throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(version) +
+                                      ") and it could not be upgraded: " + e.what());
+      }
+      version = static_cast<int>(m.db.query_int("PRAGMA user_version", "reading the schema version"));
+    }
     if (version < schema::kVersion)
       throw DatabaseError(path, path + ": made by an older untm (schema " + std::to_string(version) +
                                     "): open it once for writing, or read-only with OpenOptions::upgrade, to upgrade it (every "
@@ -1746,6 +1743,7 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     m.session_segments = tail.count;
     m.session_wrote_postings = tail.wrote_blocks;
     m.session_tail_through = tail.last_id;
+    m.collect_exact = true;
     state->document_key = header.key;
     for (const StoredUnit& unit : header.units) m.write_unit(state->document_id, header.key, state->next_position++, unit);
     state->added = header.units.size();
