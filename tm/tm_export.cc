@@ -346,6 +346,8 @@ class TmSink : public ImportSink {
 bool convert_tu(TmxUnit& tu, StoredUnit& unit, ImportReport& report) {
   unit.segments.clear();
   unit.inline_codes.clear();
+  // libxml2 hands over valid UTF-8 only, and each text goes through to_nfc.
+  unit.texts_in_nfc = true;
   for (TmxVariant& variant : tu.variants) {
     if (variant.code_count > kMaxInlineCodes) {
       note(report.segments_dropped, "more than 6400 inline codes in one segment", variant.line);

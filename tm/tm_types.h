@@ -52,6 +52,9 @@ struct StoredUnit {
   // serialized form of tm/tmx_reader.h; the text holds placeholders for them,
   // and export restores them. Empty for aligned text.
   std::map<std::string, std::string> inline_codes;
+  // Set by a reader that made every text valid UTF-8 in NFC itself (the TMX
+  // import): the store then trusts it instead of checking each text again.
+  bool texts_in_nfc = false;
 };
 
 // A whole document as the aligner stores it; re-storing the same key

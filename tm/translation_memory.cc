@@ -761,6 +761,10 @@ struct TranslationMemory::Impl {
     nfc_flags.clear();
     for (const auto& [lang, text] : unit.segments) {
       if (!is_language_code(lang)) check_language(lang, where() + ": language");  // throws
+      if (unit.texts_in_nfc) {
+        nfc_flags.push_back(true);
+        continue;
+      }
       const TextCheck check = check_utf8_and_nfc(text);
       if (check.invalid_at >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, check.invalid_at));
       nfc_flags.push_back(check.nfc);
