@@ -159,7 +159,12 @@ struct GlobalBead {
 };
 
 std::vector<GlobalBead> align_pair(const Version& a, const Version& b, PairSummary& summary) {
-  PairModel model = estimate_pair_model(a.sentence_features, b.sentence_features, a.lang, b.lang);
+  // The first pass keeps to the paragraphs matched by number, as the final
+  // one does.
+  PairModelOptions options;
+  for (const auto& [pa, pb] : match_labels(a, b))
+    options.blocks.push_back({a.first_sentence[pa], a.first_sentence[pa + 1], b.first_sentence[pb], b.first_sentence[pb + 1]});
+  PairModel model = estimate_pair_model(a.sentence_features, b.sentence_features, a.lang, b.lang, options);
   summary.length_ratio = model.ratio;
   std::size_t label_anchors = 0;
   auto groups = align_paragraphs(a, b, model, label_anchors);

@@ -516,6 +516,48 @@ struct Path {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> edge_points;
 };
 
+// The cells of paths that keep to the blocks: a block's inner rows reach
+// only its own target sentences, rows up to its first only targets before
+// it, rows from its last only targets after it. lo and hi stay monotone,
+// and consecutive rows overlap, since the blocks are ordered on both sides.
+Band block_band(std::span<const SentenceBlock> blocks, std::size_t n, std::size_t m) {
+  Band band;
+  band.lo.assign(n + 1, 0);
+  band.hi.assign(n + 1, static_cast<std::int64_t>(m));
+  // Each row is bounded by the nearest block on each side: rows before the
+  // previous block's end are bounded more tightly by it.
+  std::size_t previous_end = 0;
+  for (const SentenceBlock& b : blocks) {
+    const auto t0 = static_cast<std::int64_t>(b.tgt_begin), t1 = static_cast<std::int64_t>(b.tgt_end);
+    for (std::size_t i = previous_end; i <= b.src_begin; ++i) band.hi[i] = std::min(band.hi[i], t0);
+    for (std::size_t i = b.src_begin + 1; i < b.src_end; ++i) {
+      band.lo[i] = t0;
+      band.hi[i] = t1;
+    }
+    previous_end = b.src_end;
+  }
+  // The lower bounds from each block's last row on (nondecreasing).
+  for (const SentenceBlock& b : blocks) {
+    const auto t1 = static_cast<std::int64_t>(b.tgt_end);
+    band.lo[b.src_end] = std::max(band.lo[b.src_end], t1);
+  }
+  for (std::size_t i = 1; i <= n; ++i) band.lo[i] = std::max(band.lo[i], band.lo[i - 1]);
+  band.finish();
+  return band;
+}
+
+// Whether the blocks are usable: in range, non-empty, in order on both sides.
+bool valid_blocks(std::span<const SentenceBlock> blocks, std::size_t n, std::size_t m) {
+  std::size_t s = 0, t = 0;
+  for (const SentenceBlock& b : blocks) {
+    if (b.src_begin < s || b.src_end <= b.src_begin || b.src_end > n) return false;
+    if (b.tgt_begin < t || b.tgt_end <= b.tgt_begin || b.tgt_end > m) return false;
+    s = b.src_end;
+    t = b.tgt_end;
+  }
+  return true;
+}
+
 void make_monotone(Band& b, std::size_t m) {
   const std::size_t n = b.lo.size() - 1;
   b.lo[0] = 0;
@@ -1098,7 +1140,8 @@ Pricing full_pricing(const CoreResult& core, const PairModel& model) {
 // with all the evidence in a band around it, widened where the path meets
 // the band's edge; small inputs are searched exhaustively.
 CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
-                      const PairModel& model, std::size_t band_option, bool posteriors) {
+                      const PairModel& model, std::size_t band_option, bool posteriors,
+                      std::span<const SentenceBlock> blocks = {}) {
   const std::size_t n = src.size(), m = tgt.size();
   CoreResult core;
   const std::span<const SentenceFeatures> sides[2] = {src, tgt};
@@ -1111,7 +1154,16 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   Pricing pricing = full_pricing(core, model);
 
   Band band;
-  const bool exhaustive = (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
+  bool exhaustive = (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
+  // Every path that keeps to the blocks, if they leave few enough cells.
+  bool by_blocks = false;
+  if (!blocks.empty() && valid_blocks(blocks, n, m)) {
+    Band b = block_band(blocks, n, m);
+    if (b.cells() <= kFullGridCells) {
+      band = std::move(b);
+      by_blocks = exhaustive = true;
+    }
+  }
   // Lengths alone lose the path more easily than with a lexicon.
   const bool lexicon = model.lexicon && model.lexicon->size(0) > 0;
   StrongCache strong_cache(m);
@@ -1119,7 +1171,9 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   coarse.pairs = nullptr;
   coarse.strong_only = true;
   coarse.strong_cache = &strong_cache;
-  if (exhaustive) {
+  if (by_blocks) {
+    // band is set
+  } else if (exhaustive) {
     band = full_band(n, m);
   } else {
     std::int64_t w = static_cast<std::int64_t>(band_option ? 2 * band_option : lexicon ? kBeamWidth : 2 * kBeamWidth);
@@ -1327,7 +1381,7 @@ PairModel estimate_pair_model(std::span<const SentenceFeatures> src, std::span<c
   // ratio, the variance, the shape priors, the anchor recall and, from its
   // confident beads, the lexicon.
   model.lexicon = std::make_shared<Lexicon>();
-  const CoreResult core = align_core(src, tgt, model, 0, false);
+  const CoreResult core = align_core(src, tgt, model, 0, false, options.blocks);
   const std::vector<Bead> beads = to_beads(core, model, false);
   refine(model, beads, src, tgt);
   const std::array<double, kAnchorKindCount> recall = anchor_recall(beads, core.evidence);

@@ -116,8 +116,20 @@ struct PairModel {
   std::shared_ptr<const Lexicon> lexicon;
 };
 
+// Sentences [src_begin, src_end) of the source translate sentences
+// [tgt_begin, tgt_end) of the target, and no others: paragraphs matched by
+// their numbers.
+struct SentenceBlock {
+  std::size_t src_begin = 0, src_end = 0;
+  std::size_t tgt_begin = 0, tgt_end = 0;
+};
+
 struct PairModelOptions {
   bool learn_lexicon = true;  // a first alignment pass, then a lexicon from its confident beads
+  // Known blocks, in order on both sides, non-empty: the first pass searches
+  // only paths that keep to them (up to a bead straddling a block's edge),
+  // which is also far cheaper than its exhaustive search of every pairing.
+  std::vector<SentenceBlock> blocks;
 };
 
 // Estimates the model from the two sides of a document (or many documents

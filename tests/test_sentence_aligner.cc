@@ -264,6 +264,45 @@ TEST_CASE("model: Chinese-like ratio, with sentences split in two", "[sentence_a
   CHECK(right >= src.size() * 9 / 10);
 }
 
+TEST_CASE("model: the first pass keeps to the given blocks", "[sentence_aligner][model]") {
+  // Target sentences twice as long as their source sentences: alone, the
+  // first pass finds 60 1-1 beads.
+  std::vector<SentenceFeatures> src, tgt;
+  for (int k = 0; k < 60; ++k) {
+    const std::size_t length = 20 + static_cast<std::size_t>((k * 37) % 150);
+    src.push_back({length, {}, {}});
+    tgt.push_back({2 * length, {}, {}});
+  }
+  const PairModel free = estimate_pair_model(src, tgt, "hu", "de");
+  auto same_model = [&](const PairModel& m) {
+    CHECK(m.ratio == Approx(free.ratio));
+    CHECK(m.variance == Approx(free.variance));
+    for (std::size_t s = 0; s < untm::kBeadShapeCount; ++s) CHECK(m.bead_priors[s] == Approx(free.bead_priors[s]));
+  };
+  SECTION("blocks along the path change nothing") {
+    untm::PairModelOptions options;
+    for (std::size_t k = 0; k < 60; k += 3) options.blocks.push_back({k, k + 3, k, k + 3});
+    same_model(estimate_pair_model(src, tgt, "hu", "de", options));
+  }
+  SECTION("blocks off the path force other shapes") {
+    // Source 0-29 with target 0-28, source 30-59 with target 29-59: each
+    // block needs a bead that is not 1-1.
+    untm::PairModelOptions options;
+    options.blocks = {{0, 30, 0, 29}, {30, 60, 29, 60}};
+    const PairModel forced = estimate_pair_model(src, tgt, "hu", "de", options);
+    CHECK(forced.bead_priors[0] < free.bead_priors[0]);
+  }
+  SECTION("blocks out of order or out of range are ignored") {
+    untm::PairModelOptions options;
+    options.blocks = {{10, 20, 10, 20}, {5, 8, 30, 40}};
+    same_model(estimate_pair_model(src, tgt, "hu", "de", options));
+    options.blocks = {{50, 70, 50, 60}};
+    same_model(estimate_pair_model(src, tgt, "hu", "de", options));
+    options.blocks = {{5, 5, 5, 6}};
+    same_model(estimate_pair_model(src, tgt, "hu", "de", options));
+  }
+}
+
 TEST_CASE("model: empty documents give the defaults", "[sentence_aligner][model]") {
   const std::vector<SentenceFeatures> none;
   const std::vector<SentenceFeatures> some = {{10, {}, {}}, {20, {}, {}}};
