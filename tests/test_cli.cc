@@ -50,6 +50,12 @@ TEST_CASE("untm --help, --version and usage errors") {
   CHECK(version.exit_code == 0);
   CHECK(version.out.starts_with("untm 0."));
   CHECK(version.out.find("FTS5") != std::string::npos);
+  // The allocator the build linked (tools/CMakeLists.txt).
+#ifdef UNTM_EXPECT_MIMALLOC
+  CHECK(version.out.find(", mimalloc 2.") != std::string::npos);
+#else
+  CHECK(version.out.find(", C library malloc)") != std::string::npos);
+#endif
 
   auto none = run_untm("");
   CHECK(none.exit_code == 2);

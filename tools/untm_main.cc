@@ -3,6 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <string>
+#ifdef UNTM_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #include "tm/sqlite_info.h"
 #include "tools/align_command.h"
 #include "tools/batch_command.h"
@@ -13,6 +18,20 @@
 #include "tools/tm_commands.h"
 #include "tools/tmx_commands.h"
 
+namespace {
+
+// Which malloc the process uses (tools/CMakeLists.txt: UNTM_MIMALLOC).
+std::string allocator_name() {
+#ifdef UNTM_WITH_MIMALLOC
+  const int v = mi_version();  // 209 = 2.0.9
+  return fmt::format("mimalloc {}.{}.{}", v / 100, v / 10 % 10, v % 10);
+#else
+  return "C library malloc";
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace untm::cli;
   CLI::App app{"untm: align the language versions of UN documents sentence by sentence and build a "
@@ -20,9 +39,8 @@ int main(int argc, char** argv) {
   app.name("untm");
   app.require_subcommand(1);
   app.fallthrough();
-  app.set_version_flag("--version",
-                       fmt::format("untm {} (SQLite {}{})", UNTM_VERSION, untm::sqlite_version(),
-                                   untm::sqlite_has_fts5() ? ", FTS5" : ", no FTS5"));
+  app.set_version_flag("--version", fmt::format("untm {} (SQLite {}{}, {})", UNTM_VERSION, untm::sqlite_version(),
+                                               untm::sqlite_has_fts5() ? ", FTS5" : ", no FTS5", allocator_name()));
   int exit_code = kExitOk;
   add_segment_command(app, exit_code);
   add_align_command(app, exit_code);

@@ -4,7 +4,7 @@
 # Debian 12 packages untm needs to build and test (README: Dependencies).
 UNTM_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libicu-dev libsqlite3-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxml2-dev
+  libicu-dev libsqlite3-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxml2-dev libmimalloc-dev
   python3
   libxml2-utils python3-translate
 )
