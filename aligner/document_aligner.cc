@@ -182,7 +182,10 @@ std::vector<GlobalBead> align_pair(const Version& a, const Version& b, PairSumma
     auto [b_begin, b_end] = range(b, g.b);
     std::span<const SentenceFeatures> fa(a.sentence_features.data() + a_begin, a_end - a_begin);
     std::span<const SentenceFeatures> fb(b.sentence_features.data() + b_begin, b_end - b_begin);
-    for (const Bead& bead : align_sentences(fa, fb, model)) {
+    SentenceAlignOptions options;
+    options.src_offset = a_begin;  // runs of the sentences the model was estimated on
+    options.tgt_offset = b_begin;
+    for (const Bead& bead : align_sentences(fa, fb, model, options)) {
       GlobalBead out;
       for (std::size_t k : bead.src) out.a.push_back(a_begin + k);
       for (std::size_t k : bead.tgt) out.b.push_back(b_begin + k);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "aligner/sentence_aligner.h"
@@ -266,8 +267,8 @@ std::size_t Lexicon::pair_count() const {
 
 std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
                                         std::span<const Bead> beads, double min_confidence) {
-  const SideIndex si = index_side(src);
-  const SideIndex ti = index_side(tgt);
+  SideIndex si = index_side(src);
+  SideIndex ti = index_side(tgt);
   BeadSets sb, tb;
   std::vector<std::uint32_t> scratch;
   auto add_set = [&](BeadSets& sets, const SideIndex& index, const std::vector<std::size_t>& sentences) {
@@ -295,6 +296,9 @@ std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, s
     for (std::string_view key : sides[side]->keys) lexicon->index_[side].intern(key);
   lexicon->entries_[0] = learn_direction(sb, tb, si.keys.size(), ti, tgt.size());
   lexicon->entries_[1] = learn_direction(tb, sb, ti.keys.size(), si, src.size());
+  // Renumbered keys are the lexicon's ids (interned in that order above).
+  lexicon->sentence_begin_ = {std::move(si.begin), std::move(ti.begin)};
+  lexicon->sentence_keys_ = {std::move(si.ids), std::move(ti.ids)};
   return lexicon;
 }
 

@@ -80,6 +80,14 @@ class Lexicon {
   std::size_t size(int side) const { return index_[static_cast<std::size_t>(side)].size(); }
   // Number of (key, translation) pairs in both directions.
   std::size_t pair_count() const;
+  // The keys (sorted, each once) of sentence `sentence` of side `side` of
+  // the documents the lexicon was learned from: what find() gives for the
+  // lexicon_key of each of its words.
+  std::size_t sentences(int side) const { return sentence_begin_[static_cast<std::size_t>(side)].size() - 1; }
+  std::span<const std::uint32_t> sentence_keys(int side, std::size_t sentence) const {
+    const auto& begin = sentence_begin_[static_cast<std::size_t>(side)];
+    return {sentence_keys_[static_cast<std::size_t>(side)].data() + begin[sentence], begin[sentence + 1] - begin[sentence]};
+  }
 
   // P(an anchor of this kind has its counterpart in the aligned bead), as
   // measured on the first pass; the defaults before any measurement.
@@ -94,6 +102,8 @@ class Lexicon {
  private:
   std::array<KeyIndex, 2> index_;
   std::array<std::vector<Entry>, 2> entries_;
+  std::array<std::vector<std::uint32_t>, 2> sentence_begin_{std::vector<std::uint32_t>{0}, std::vector<std::uint32_t>{0}};
+  std::array<std::vector<std::uint32_t>, 2> sentence_keys_;
 };
 
 }  // namespace untm

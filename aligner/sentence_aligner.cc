@@ -229,8 +229,11 @@ struct RawItem {
 // Builds the items of both sides for one alignment call.
 class EvidenceBuilder {
  public:
-  EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model)
-      : feats_{src, tgt}, model_(model) {}
+  // `offsets`: where src and tgt lie in the documents the model's lexicon
+  // was learned from, if they are runs of their sentences.
+  EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model,
+                  const std::optional<std::size_t> (&offsets)[2])
+      : feats_{src, tgt}, model_(model), offsets_{offsets[0], offsets[1]} {}
 
   Evidence build() {
     const Lexicon* lex = model_.lexicon.get();
@@ -413,10 +416,25 @@ class EvidenceBuilder {
         out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
       }
     }
-    // Lexicon keys of each sentence, looked up once.
+    // Lexicon keys of each sentence, looked up once (or kept from the
+    // lexicon's learning, for runs of the sentences it learned from).
     if (lex) {
       for (int s = 0; s < 2; ++s) {
         word_begin_[s].assign(1, 0);
+        if (offsets_[s] && lex->sentences(s) > 0) {
+          const std::size_t first = *offsets_[s];
+          if (first > lex->sentences(s) || feats_[s].size() > lex->sentences(s) - first)
+            throw ArgumentError("sentence aligner: sentences " + std::to_string(first) + " to " +
+                                std::to_string(first + feats_[s].size()) + " of the " + (s == 0 ? "source" : "target") +
+                                " are past the " + std::to_string(lex->sentences(s)) +
+                                " the model was estimated on; give offsets only for runs of those sentences");
+          for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+            const std::span<const std::uint32_t> keys = lex->sentence_keys(s, first + i);
+            word_ids_[s].insert(word_ids_[s].end(), keys.begin(), keys.end());
+            word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+          }
+          continue;
+        }
         for (const SentenceFeatures& f : feats_[s]) {
           const std::size_t first = word_ids_[s].size();
           for (const std::string& w : f.words) {
@@ -458,6 +476,7 @@ class EvidenceBuilder {
 
   std::span<const SentenceFeatures> feats_[2];
   const PairModel& model_;
+  std::optional<std::size_t> offsets_[2];
   std::array<double, kAnchorKindCount> recall_{};
   KeyIndex anchor_ids_;
   std::string cognate_buffer_;
@@ -1141,7 +1160,8 @@ Pricing full_pricing(const CoreResult& core, const PairModel& model) {
 // the band's edge; small inputs are searched exhaustively.
 CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
                       const PairModel& model, std::size_t band_option, bool posteriors,
-                      std::span<const SentenceBlock> blocks = {}) {
+                      std::span<const SentenceBlock> blocks = {},
+                      const std::optional<std::size_t> (&offsets)[2] = {std::nullopt, std::nullopt}) {
   const std::size_t n = src.size(), m = tgt.size();
   CoreResult core;
   const std::span<const SentenceFeatures> sides[2] = {src, tgt};
@@ -1150,7 +1170,7 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
     for (std::size_t k = 0; k < sides[s].size(); ++k)
       core.prefix[s][k + 1] = core.prefix[s][k] + static_cast<double>(sides[s][k].length);
   }
-  core.evidence = EvidenceBuilder(src, tgt, model).build();
+  core.evidence = EvidenceBuilder(src, tgt, model, offsets).build();
   Pricing pricing = full_pricing(core, model);
 
   Band band;
@@ -1396,7 +1416,8 @@ std::vector<Bead> align_sentences(std::span<const SentenceFeatures> src, std::sp
                                   const PairModel& model, const SentenceAlignOptions& options) {
   check_model(model);
   if (src.empty() || tgt.empty()) return trivial_beads(src.size(), tgt.size());
-  return to_beads(align_core(src, tgt, model, options.band, true), model);
+  const std::optional<std::size_t> offsets[2] = {options.src_offset, options.tgt_offset};
+  return to_beads(align_core(src, tgt, model, options.band, true, {}, offsets), model);
 }
 
 }  // namespace untm

@@ -57,6 +57,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -152,6 +153,12 @@ struct SentenceAlignOptions {
   // a lexicon, doubled while the path meets its edge). A band at least as
   // large as both inputs is an exhaustive search.
   std::size_t band = 0;
+  // Where the inputs lie in the two documents the model was estimated on,
+  // when they are runs of their sentences: source sentences [src_offset,
+  // src_offset + src.size()), target likewise. The lexicon's word keys of
+  // those sentences, kept from its learning, are then reused instead of
+  // looked up word by word. Leave unset for any other input.
+  std::optional<std::size_t> src_offset, tgt_offset;
 };
 
 // Aligns two sequences with a model estimated from them or from the whole

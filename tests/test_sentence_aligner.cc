@@ -382,6 +382,39 @@ TEST_CASE("align: short spans with a model of the whole document", "[sentence_al
   CHECK(simple(one) == std::vector<SimpleBead>{{{0}, {0}}});
 }
 
+TEST_CASE("align: spans that say where they lie reuse the lexicon's keys, with the same beads", "[sentence_aligner]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const PairModel model = estimate_pair_model(en, zh, "en", "zh");
+  REQUIRE(model.lexicon->size(0) > 0);
+  REQUIRE(model.lexicon->sentences(0) == en.size());
+  REQUIRE(model.lexicon->sentences(1) == zh.size());
+  untm::SentenceAlignOptions placed;
+  placed.src_offset = 2;
+  placed.tgt_offset = 2;
+  const std::span<const SentenceFeatures> src(en.data() + 2, 3), tgt(zh.data() + 2, 3);
+  const auto looked_up = align_sentences(src, tgt, model);
+  const auto reused = align_sentences(src, tgt, model, placed);
+  REQUIRE(reused.size() == looked_up.size());
+  for (std::size_t k = 0; k < reused.size(); ++k) {
+    CHECK(SimpleBead{reused[k].src, reused[k].tgt} == SimpleBead{looked_up[k].src, looked_up[k].tgt});
+    CHECK(reused[k].confidence == looked_up[k].confidence);
+  }
+  // The whole documents too.
+  placed.src_offset = 0;
+  placed.tgt_offset = 0;
+  const auto whole = align_sentences(en, zh, model, placed);
+  const auto whole_looked_up = align_sentences(en, zh, model);
+  REQUIRE(whole.size() == whole_looked_up.size());
+  for (std::size_t k = 0; k < whole.size(); ++k) CHECK(whole[k].confidence == whole_looked_up[k].confidence);
+  // Past the end of the documents the model learned from.
+  placed.src_offset = en.size() - 1;
+  CHECK_THROWS_WITH(align_sentences(src, tgt, model, placed),
+                    "sentence aligner: sentences " + std::to_string(en.size() - 1) + " to " + std::to_string(en.size() + 2) +
+                        " of the source are past the " + std::to_string(en.size()) +
+                        " the model was estimated on; give offsets only for runs of those sentences");
+}
+
 TEST_CASE("align: empty inputs", "[sentence_aligner]") {
   const std::vector<SentenceFeatures> none;
   const auto three = make_features(std::vector<std::string>{"One.", "Two.", "Three."}, "en");
