@@ -50,6 +50,9 @@ SideIndex index_side(std::span<const SentenceFeatures> side) {
   std::vector<std::uint32_t> begin{0};
   std::vector<std::uint32_t> ids;
   std::vector<std::uint32_t> sentence;
+  std::size_t words = 0;
+  for (const SentenceFeatures& f : side) words += f.words.size();
+  index.reserve(words);
   for (const SentenceFeatures& f : side) {
     sentence.clear();
     for (const std::string& w : f.words) {
@@ -242,9 +245,15 @@ std::uint32_t KeyIndex::intern(std::string_view key) {
   }
 }
 
-void KeyIndex::grow() {
+void KeyIndex::reserve(std::size_t keys) {
+  std::size_t slots = 64;
+  while (slots < keys * 2) slots *= 2;
+  if (slots > slots_.size()) rehash(slots);
+}
+
+void KeyIndex::rehash(std::size_t slots) {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+  slots_.assign(slots, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
     if (s.id == kNone) continue;

@@ -13,6 +13,7 @@
 // |source keys| x |target keys|), with dense counters per word.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +43,8 @@ class KeyIndex {
   std::uint32_t find(std::string_view key) const;
   // The id of `key`, added with the next id if new.
   std::uint32_t intern(std::string_view key);
+  // Room for this many keys without growing (ids do not depend on it).
+  void reserve(std::size_t keys);
   std::size_t size() const { return begin_.size() - 1; }
   std::string_view key(std::uint32_t id) const { return {chars_.data() + begin_[id], begin_[id + 1] - begin_[id]}; }
 
@@ -58,7 +61,8 @@ class KeyIndex {
     return begin_[id + 1] - begin_[id] == key.size() &&
            (key.empty() || std::memcmp(chars_.data() + begin_[id], key.data(), key.size()) == 0);
   }
-  void grow();
+  void grow() { rehash(std::max<std::size_t>(64, slots_.size() * 2)); }
+  void rehash(std::size_t slots);
   std::string chars_;                      // the keys, one after another
   std::vector<std::uint32_t> begin_{0};    // key id -> its first byte in chars_; one extra at the end
   std::vector<Slot> slots_;

@@ -375,6 +375,11 @@ class EvidenceBuilder {
   // the strings. First the anchors of every sentence (flat, in order:
   // sentence i's are [first[i], first[i+1]) of its side), then cognates.
   void string_ids(bool same_script, const bool latin_bridge[2], const Lexicon* lex) {
+    // Room for every anchor, and every cognate, at most.
+    std::size_t keys = 0;
+    for (int s = 0; s < 2; ++s)
+      for (const SentenceFeatures& f : feats_[s]) keys += f.anchors.size() + (same_script ? f.words.size() : 0);
+    anchor_ids_.reserve(keys);
     std::vector<std::uint32_t> first_ids[2], first_begin[2];
     for (int s = 0; s < 2; ++s) {
       first_begin[s].reserve(feats_[s].size() + 1);
