@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -36,6 +38,7 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -412,6 +415,62 @@ class WriterThread {
   bool busy_ = false;
   bool stop_ = false;
   std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// Reads a file into the page cache ahead of a full scan, on a thread of
+// its own, so that the scan finds its pages there instead of waiting for
+// the disk at each one: the TMX export of a 2.5 GB TM took 5.4-7.6 s from
+// a cold cache (half of it in the kernel) and 3.8 s with the file read
+// beside it (3.6 s warm). Only when the file fits in half the available
+// memory (larger files would push out the pages before the scan gets to
+// them). Only speed depends on it, so errors just end it.
+class FilePrefetch {
+ public:
+  explicit FilePrefetch(const std::string& path) {
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    if (error || size > available_memory() / 2) return;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    // Plain reads: when the file is cached already, they cost a copy on
+    // another core (pread of chunks found missing by mincore was slower
+    // from a cold cache: 4.9-5.7 s against 3.8-4.3 s).
+    try {
+      thread_ = std::thread([this, fd] {
+        std::vector<char> buffer(kChunkBytes);
+        while (!stop_.load(std::memory_order_relaxed) && ::read(fd, buffer.data(), buffer.size()) > 0) {
+        }
+        ::close(fd);
+      });
+    } catch (...) {
+      ::close(fd);  // no thread: the scan reads from the disk itself
+    }
+  }
+  ~FilePrefetch() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  FilePrefetch(const FilePrefetch&) = delete;
+  FilePrefetch& operator=(const FilePrefetch&) = delete;
+
+ private:
+  static constexpr std::size_t kChunkBytes = 1 << 20;
+  // MemAvailable of /proc/meminfo (free memory plus what the page cache can
+  // give back), or 0 when unknown.
+  static std::uintmax_t available_memory() {
+    std::ifstream meminfo("/proc/meminfo");
+    constexpr std::string_view kField = "MemAvailable:";
+    for (std::string line; std::getline(meminfo, line);) {
+      if (!line.starts_with(kField)) continue;
+      const std::size_t digits = line.find_first_not_of(' ', kField.size());
+      std::uintmax_t kib = 0;
+      if (digits != std::string::npos) std::from_chars(line.data() + digits, line.data() + line.size(), kib);
+      return kib * 1024;
+    }
+    return 0;
+  }
+  std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 
@@ -1660,6 +1719,8 @@ void TranslationMemory::for_each_unit(const std::function<void(const UnitRecord&
   Impl& m = *impl_;
   m.settle();  // an open import session's units are visible to this object
   ScanSettings settings(m.db, m.cache_kib);
+  std::optional<FilePrefetch> prefetch;
+  if (!document_key) prefetch.emplace(m.path);  // the scan reads most of the file
   ReadScope scope(m.db);
   // One statement whose joins run in the order written (CROSS JOIN): the
   // documents by the index on key, each one's units by the index on
