@@ -58,25 +58,30 @@ namespace untm {
 namespace {
 
 // ICU owns the Normalizer2 singletons (they must not be deleted), so a
-// reference to the shared instance is all the "RAII" they need.
+// reference to the shared instance is all the "RAII" they need. They are
+// fetched once under a C++ static guard: ICU makes them on first use with
+// its own once-flags, which ThreadSanitizer cannot see (ICU is not
+// instrumented), so two threads' first calls were reported as a race. A
+// failure is not cached: the next call tries again.
 const icu::Normalizer2& nfc_instance() {
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* instance = icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status) || instance == nullptr) {
-    throw Error(std::string("ICU NFC normalizer unavailable: ") +
-                u_errorName(status));
-  }
+  static const icu::Normalizer2* const instance = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(status);
+    if (U_FAILURE(status) || n == nullptr)
+      throw Error(std::string("ICU NFC normalizer unavailable: ") + u_errorName(status));
+    return n;
+  }();
   return *instance;
 }
 
 const icu::Normalizer2& nfkc_casefold_instance() {
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* instance =
-      icu::Normalizer2::getNFKCCasefoldInstance(status);
-  if (U_FAILURE(status) || instance == nullptr) {
-    throw Error(std::string("ICU NFKC_Casefold normalizer unavailable: ") +
-                u_errorName(status));
-  }
+  static const icu::Normalizer2* const instance = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status) || n == nullptr)
+      throw Error(std::string("ICU NFKC_Casefold normalizer unavailable: ") + u_errorName(status));
+    return n;
+  }();
   return *instance;
 }
 
