@@ -41,7 +41,10 @@
 // lexicon words only) finds the coarse path, however far it strays from the
 // diagonal; the best path with all the evidence is then searched in a band
 // of 4 sentences around it, widened locally where the path meets the band's
-// edge. Inputs of up to 300,000 cells are searched exhaustively.
+// edge. Inputs of up to 300,000 cells are searched exhaustively. The first
+// pass of the model's estimate can be given blocks (paragraphs matched by
+// their numbers): it then searches every path that keeps to them, which is
+// what the final pass allows, in far fewer cells.
 //
 // Confidence. A bead's confidence is its posterior probability (forward-
 // backward near the best path, costs as energies) times the probability
