@@ -63,25 +63,22 @@ namespace {
 // its own once-flags, which ThreadSanitizer cannot see (ICU is not
 // instrumented), so two threads' first calls were reported as a race. A
 // failure is not cached: the next call tries again.
+const icu::Normalizer2& fetch_normalizer(const icu::Normalizer2* (*get)(UErrorCode&), const char* name) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* instance = get(status);
+  if (U_FAILURE(status) || instance == nullptr)
+    throw Error(std::string("ICU ") + name + " normalizer unavailable: " + u_errorName(status));
+  return *instance;
+}
+
 const icu::Normalizer2& nfc_instance() {
-  static const icu::Normalizer2* const instance = [] {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(status);
-    if (U_FAILURE(status) || n == nullptr)
-      throw Error(std::string("ICU NFC normalizer unavailable: ") + u_errorName(status));
-    return n;
-  }();
+  static const icu::Normalizer2* const instance = &fetch_normalizer(icu::Normalizer2::getNFCInstance, "NFC");
   return *instance;
 }
 
 const icu::Normalizer2& nfkc_casefold_instance() {
-  static const icu::Normalizer2* const instance = [] {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    if (U_FAILURE(status) || n == nullptr)
-      throw Error(std::string("ICU NFKC_Casefold normalizer unavailable: ") + u_errorName(status));
-    return n;
-  }();
+  static const icu::Normalizer2* const instance =
+      &fetch_normalizer(icu::Normalizer2::getNFKCCasefoldInstance, "NFKC_Casefold");
   return *instance;
 }
 

@@ -213,14 +213,20 @@ TEST_CASE("features: length in key characters without spaces, words and characte
 
 // ------------------------------------------------------------------ model
 
-TEST_CASE("model: the ratio is estimated from the documents", "[sentence_aligner][model]") {
-  // Target sentences exactly twice as long as their source sentences.
+// 60 sentences of varied lengths, and their translations exactly twice as
+// long: src, tgt.
+std::pair<std::vector<SentenceFeatures>, std::vector<SentenceFeatures>> twice_as_long() {
   std::vector<SentenceFeatures> src, tgt;
   for (int k = 0; k < 60; ++k) {
     const std::size_t length = 20 + static_cast<std::size_t>((k * 37) % 150);
     src.push_back({length, {}, {}});
     tgt.push_back({2 * length, {}, {}});
   }
+  return {src, tgt};
+}
+
+TEST_CASE("model: the ratio is estimated from the documents", "[sentence_aligner][model]") {
+  const auto [src, tgt] = twice_as_long();
   const PairModel model = estimate_pair_model(src, tgt, "hu", "de");
   CHECK(model.src_lang == "hu");
   CHECK(model.tgt_lang == "de");
@@ -265,14 +271,8 @@ TEST_CASE("model: Chinese-like ratio, with sentences split in two", "[sentence_a
 }
 
 TEST_CASE("model: the first pass keeps to the given blocks", "[sentence_aligner][model]") {
-  // Target sentences twice as long as their source sentences: alone, the
-  // first pass finds 60 1-1 beads.
-  std::vector<SentenceFeatures> src, tgt;
-  for (int k = 0; k < 60; ++k) {
-    const std::size_t length = 20 + static_cast<std::size_t>((k * 37) % 150);
-    src.push_back({length, {}, {}});
-    tgt.push_back({2 * length, {}, {}});
-  }
+  // Alone, the first pass finds 60 1-1 beads.
+  const auto [src, tgt] = twice_as_long();
   const PairModel free = estimate_pair_model(src, tgt, "hu", "de");
   auto same_model = [&](const PairModel& m) {
     CHECK(m.ratio == Approx(free.ratio));
