@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "aligner/bmp_table.h"
+
 namespace untm {
 namespace {
 
@@ -46,6 +48,44 @@ const std::map<std::string, std::vector<std::string_view>>& latin_function_words
   };
   return words;
 }
+
+// Each function word with the languages (indices in latin_function_words'
+// order) whose list holds it: detection counts only these words.
+const std::unordered_map<std::string, std::vector<std::size_t>>& function_word_languages() {
+  static const auto table = [] {
+    std::unordered_map<std::string, std::vector<std::size_t>> t;
+    std::size_t k = 0;
+    for (const auto& [lang, words] : latin_function_words()) {
+      for (std::string_view w : words) t[std::string(w)].push_back(k);
+      ++k;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// What detection asks ICU of a code point, cached per BMP code point (ICU's
+// answers; ASCII letters never get here).
+struct LetterFacts {
+  bool alpha = false;
+  bool script_known = false;  // uscript_getScript succeeded
+  UScriptCode script = USCRIPT_COMMON;
+  UChar32 lower = 0;
+};
+
+LetterFacts letter_facts_by_icu(char32_t c) {
+  LetterFacts f;
+  const auto uc = static_cast<UChar32>(c);
+  f.alpha = u_isalpha(uc);
+  if (!f.alpha) return f;
+  UErrorCode status = U_ZERO_ERROR;
+  f.script = uscript_getScript(uc, &status);
+  f.script_known = U_SUCCESS(status);
+  f.lower = u_tolower(uc);
+  return f;
+}
+
+constinit const BmpTable<LetterFacts> kLetterFacts(letter_facts_by_icu);
 
 }  // namespace
 
@@ -101,29 +141,45 @@ LanguageGuess detect_language(std::string_view text) {
   std::vector<std::size_t> script_counts(script_codes, 0);
   std::size_t letters = 0;
   std::size_t kana = 0, hangul = 0;
-  std::string latin_words;
-  std::unordered_map<std::string, std::size_t> word_counts;
+  // Hits per language of latin_function_words, counted as words end.
+  const auto& function_words = function_word_languages();
+  std::vector<std::size_t> language_hits(latin_function_words().size(), 0);
   std::string word;
   auto flush_word = [&] {
-    if (!word.empty()) {
-      ++word_counts[word];
-      word.clear();
-    }
+    if (word.empty()) return;
+    if (const auto it = function_words.find(word); it != function_words.end())
+      for (std::size_t k : it->second) ++language_hits[k];
+    word.clear();
   };
   int32_t i = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const auto length = static_cast<int32_t>(limit);
   while (i < length) {
+    // ASCII without ICU: letters are exactly A-Z and a-z, all Latin.
+    if (s[i] < 0x80) {
+      const char c = static_cast<char>(s[i++]);
+      const bool upper = c >= 'A' && c <= 'Z';
+      if (!upper && !(c >= 'a' && c <= 'z')) {
+        flush_word();
+        continue;
+      }
+      ++letters;
+      ++script_counts[USCRIPT_LATIN];
+      word.push_back(upper ? static_cast<char>(c - 'A' + 'a') : c);
+      continue;
+    }
     UChar32 c;
     U8_NEXT(s, i, length, c);
     if (c < 0) continue;
-    if (!u_isalpha(c)) {
+    const LetterFacts f = c < static_cast<UChar32>(BmpTable<LetterFacts>::kEnd)
+                              ? kLetterFacts[static_cast<char32_t>(c)]
+                              : letter_facts_by_icu(static_cast<char32_t>(c));
+    if (!f.alpha) {
       flush_word();
       continue;
     }
-    UErrorCode status = U_ZERO_ERROR;
-    UScriptCode script = uscript_getScript(c, &status);
-    if (U_FAILURE(status)) continue;
+    if (!f.script_known) continue;
+    const UScriptCode script = f.script;
     ++letters;
     if (static_cast<std::size_t>(script) < script_codes) ++script_counts[static_cast<std::size_t>(script)];
     if (script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA) ++kana;
@@ -132,7 +188,7 @@ LanguageGuess detect_language(std::string_view text) {
       char buf[8];
       int32_t n = 0;
       UBool error = false;
-      U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 8, u_tolower(c), error);
+      U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 8, f.lower, error);
       if (!error) word.append(buf, n);
     } else {
       flush_word();
@@ -156,12 +212,9 @@ LanguageGuess detect_language(std::string_view text) {
   // Latin script: score function words.
   std::string best;
   std::size_t best_hits = 0, second_hits = 0;
+  std::size_t k = 0;
   for (const auto& [lang, words] : latin_function_words()) {
-    std::size_t hits = 0;
-    for (auto w : words) {
-      auto it = word_counts.find(std::string(w));
-      if (it != word_counts.end()) hits += it->second;
-    }
+    const std::size_t hits = language_hits[k++];
     if (hits > best_hits) {
       second_hits = best_hits;
       best_hits = hits;

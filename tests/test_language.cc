@@ -37,6 +37,13 @@ TEST_CASE("language detected from script and function words") {
                         "de Londres en el apoyo al pueblo libio y su protección por los Estados.")
             .lang == "es");
   CHECK(detect_language("12345 !!! ...").lang.empty());
+  // Capitals count as their small letters; a function word with a letter
+  // beyond ASCII ("não") counts too; words are cut by non-Latin letters.
+  CHECK(detect_language("THE COUNCIL AND THE SECRETARIAT OF THE UNITED NATIONS").lang == "en");
+  CHECK(detect_language("O relatório não foi aprovado pela Assembleia; não houve votação dos Estados").lang == "pt");
+  const LanguageGuess mixed = detect_language("the参加and者of们");
+  CHECK(mixed.lang == "zh");
+  CHECK(detect_language("the参加and者of们the the the the").evidence == "Latin script and function words");
 }
 
 TEST_CASE("language codes") {
