@@ -117,12 +117,11 @@ struct ParagraphGroup {
   bool by_label = false;
 };
 
-// Paragraph groups: label matches as fixed 1-1 groups, a length-and-anchor
-// alignment of the paragraphs between them.
+// Paragraph groups: the label matches (`anchors`, from match_labels) as
+// fixed 1-1 groups, a length-and-anchor alignment of the paragraphs between
+// them.
 std::vector<ParagraphGroup> align_paragraphs(const Version& a, const Version& b, const PairModel& model,
-                                             std::size_t& label_anchors) {
-  auto anchors = match_labels(a, b);
-  label_anchors = anchors.size();
+                                             const std::vector<std::pair<std::size_t, std::size_t>>& anchors) {
   std::vector<ParagraphGroup> groups;
   std::size_t ia = 0, ib = 0;
   auto align_gap = [&](std::size_t end_a, std::size_t end_b) {
@@ -159,17 +158,18 @@ struct GlobalBead {
 };
 
 std::vector<GlobalBead> align_pair(const Version& a, const Version& b, PairSummary& summary) {
+  const auto label_matches = match_labels(a, b);
   // The first pass keeps to the paragraphs matched by number, as the final
   // one does.
-  PairModelOptions options;
-  for (const auto& [pa, pb] : match_labels(a, b))
-    options.blocks.push_back({a.first_sentence[pa], a.first_sentence[pa + 1], b.first_sentence[pb], b.first_sentence[pb + 1]});
-  PairModel model = estimate_pair_model(a.sentence_features, b.sentence_features, a.lang, b.lang, options);
+  PairModelOptions first_pass;
+  for (const auto& [pa, pb] : label_matches)
+    first_pass.blocks.push_back(
+        {a.first_sentence[pa], a.first_sentence[pa + 1], b.first_sentence[pb], b.first_sentence[pb + 1]});
+  PairModel model = estimate_pair_model(a.sentence_features, b.sentence_features, a.lang, b.lang, first_pass);
   summary.length_ratio = model.ratio;
-  std::size_t label_anchors = 0;
-  auto groups = align_paragraphs(a, b, model, label_anchors);
+  auto groups = align_paragraphs(a, b, model, label_matches);
   summary.paragraph_groups = groups.size();
-  summary.label_anchors = label_anchors;
+  summary.label_anchors = label_matches.size();
   std::vector<GlobalBead> beads;
   for (const auto& g : groups) {
     // The sentences of a group are contiguous: its paragraphs are.
@@ -182,10 +182,10 @@ std::vector<GlobalBead> align_pair(const Version& a, const Version& b, PairSumma
     auto [b_begin, b_end] = range(b, g.b);
     std::span<const SentenceFeatures> fa(a.sentence_features.data() + a_begin, a_end - a_begin);
     std::span<const SentenceFeatures> fb(b.sentence_features.data() + b_begin, b_end - b_begin);
-    SentenceAlignOptions options;
-    options.src_offset = a_begin;  // runs of the sentences the model was estimated on
-    options.tgt_offset = b_begin;
-    for (const Bead& bead : align_sentences(fa, fb, model, options)) {
+    SentenceAlignOptions placed;  // runs of the sentences the model was estimated on
+    placed.src_offset = a_begin;
+    placed.tgt_offset = b_begin;
+    for (const Bead& bead : align_sentences(fa, fb, model, placed)) {
       GlobalBead out;
       for (std::size_t k : bead.src) out.a.push_back(a_begin + k);
       for (std::size_t k : bead.tgt) out.b.push_back(b_begin + k);

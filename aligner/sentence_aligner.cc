@@ -226,14 +226,18 @@ struct RawItem {
   std::uint32_t end;
 };
 
+// Where the two sides of a call lie in the documents the model's lexicon
+// was learned from (SentenceAlignOptions::src_offset, tgt_offset).
+using Offsets = std::array<std::optional<std::size_t>, 2>;
+
 // Builds the items of both sides for one alignment call.
 class EvidenceBuilder {
  public:
   // `offsets`: where src and tgt lie in the documents the model's lexicon
   // was learned from, if they are runs of their sentences.
   EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model,
-                  const std::optional<std::size_t> (&offsets)[2])
-      : feats_{src, tgt}, model_(model), offsets_{offsets[0], offsets[1]} {}
+                  const Offsets& offsets)
+      : feats_{src, tgt}, model_(model), offsets_(offsets) {}
 
   Evidence build() {
     const Lexicon* lex = model_.lexicon.get();
@@ -481,7 +485,7 @@ class EvidenceBuilder {
 
   std::span<const SentenceFeatures> feats_[2];
   const PairModel& model_;
-  std::optional<std::size_t> offsets_[2];
+  Offsets offsets_;
   std::array<double, kAnchorKindCount> recall_{};
   KeyIndex anchor_ids_;
   std::string cognate_buffer_;
@@ -1165,8 +1169,7 @@ Pricing full_pricing(const CoreResult& core, const PairModel& model) {
 // the band's edge; small inputs are searched exhaustively.
 CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
                       const PairModel& model, std::size_t band_option, bool posteriors,
-                      std::span<const SentenceBlock> blocks = {},
-                      const std::optional<std::size_t> (&offsets)[2] = {std::nullopt, std::nullopt}) {
+                      std::span<const SentenceBlock> blocks = {}, const Offsets& offsets = {}) {
   const std::size_t n = src.size(), m = tgt.size();
   CoreResult core;
   const std::span<const SentenceFeatures> sides[2] = {src, tgt};
@@ -1178,17 +1181,14 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   core.evidence = EvidenceBuilder(src, tgt, model, offsets).build();
   Pricing pricing = full_pricing(core, model);
 
-  Band band;
-  bool exhaustive = (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
   // Every path that keeps to the blocks, if they leave few enough cells.
-  bool by_blocks = false;
+  std::optional<Band> kept_to_blocks;
   if (!blocks.empty() && valid_blocks(blocks, n, m)) {
-    Band b = block_band(blocks, n, m);
-    if (b.cells() <= kFullGridCells) {
-      band = std::move(b);
-      by_blocks = exhaustive = true;
-    }
+    kept_to_blocks = block_band(blocks, n, m);
+    if (kept_to_blocks->cells() > kFullGridCells) kept_to_blocks.reset();
   }
+  const bool exhaustive =
+      kept_to_blocks || (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
   // Lengths alone lose the path more easily than with a lexicon.
   const bool lexicon = model.lexicon && model.lexicon->size(0) > 0;
   StrongCache strong_cache(m);
@@ -1196,8 +1196,9 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   coarse.pairs = nullptr;
   coarse.strong_only = true;
   coarse.strong_cache = &strong_cache;
-  if (by_blocks) {
-    // band is set
+  Band band;
+  if (kept_to_blocks) {
+    band = std::move(*kept_to_blocks);
   } else if (exhaustive) {
     band = full_band(n, m);
   } else {
@@ -1421,8 +1422,7 @@ std::vector<Bead> align_sentences(std::span<const SentenceFeatures> src, std::sp
                                   const PairModel& model, const SentenceAlignOptions& options) {
   check_model(model);
   if (src.empty() || tgt.empty()) return trivial_beads(src.size(), tgt.size());
-  const std::optional<std::size_t> offsets[2] = {options.src_offset, options.tgt_offset};
-  return to_beads(align_core(src, tgt, model, options.band, true, {}, offsets), model);
+  return to_beads(align_core(src, tgt, model, options.band, true, {}, {options.src_offset, options.tgt_offset}), model);
 }
 
 }  // namespace untm

@@ -133,6 +133,7 @@ struct PairModelOptions {
   // Known blocks, in order on both sides, non-empty: the first pass searches
   // only paths that keep to them (up to a bead straddling a block's edge),
   // which is also far cheaper than its exhaustive search of every pairing.
+  // Blocks out of order or out of range are ignored, all of them.
   std::vector<SentenceBlock> blocks;
 };
 
