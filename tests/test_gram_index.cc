@@ -214,6 +214,53 @@ TEST_CASE("grams: posting blocks round-trip, long lists are cut, cursors seek, i
   CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE lang = 'en'", "t") == 3 + 2 + 1 + 1 + 100 * 300 + 1);
 }
 
+TEST_CASE("grams: running totals kept in GramTotals equal those read back from the last blocks") {
+  // Two TMs get the same flushes, one writing through GramTotals (made on
+  // an empty index, then on a non-empty one), one reading each gram's last
+  // block back: every stored block must be the same.
+  TempDir dir;
+  sql::Connection kept((dir / "kept.db").string(), sql::OpenMode::create);
+  sql::Connection read((dir / "read.db").string(), sql::OpenMode::create);
+  create_postings_table(kept);
+  create_postings_table(read);
+  const auto flush = [&](std::int64_t from, std::int64_t to, grams::GramTotals* totals) {
+    grams::PostingBuilder with, without;
+    for (std::int64_t id = from; id < to; ++id) {
+      std::vector<Gram> g{pack('t', 'h', 'e'), pack('a', 'b', static_cast<char32_t>(id % 7))};
+      if (id % 3 == 0) g.push_back(pack('z', 'z', static_cast<char32_t>(id)));  // new grams in every flush
+      with.add(id % 2 == 0 ? "en" : "fr", id, g);
+      without.add(id % 2 == 0 ? "en" : "fr", id, g);
+    }
+    with.write_blocks(kept, totals);
+    without.write_blocks(read);
+  };
+  {
+    grams::GramTotals totals(kept);  // empty index: nothing is read back
+    flush(1, 3000, &totals);
+    flush(3000, 7000, &totals);
+    flush(7000, 7001, &totals);
+  }
+  grams::GramTotals again(kept);  // the index holds postings: grams not seen yet are read back
+  flush(7001, 9000, &again);
+  flush(9000, 9500, &again);
+  const std::string all = "SELECT lang, gram, first_id, last_id, count, total, hex(ids) FROM gram_postings ORDER BY 1, 2, 3";
+  const auto rows = [&](sql::Connection& db) {
+    std::vector<std::string> out;
+    sql::Statement s(db, all, "t");
+    while (s.step())
+      out.push_back(s.column_string(0) + " " + std::to_string(s.column_int64(1)) + " " + std::to_string(s.column_int64(2)) +
+                    " " + std::to_string(s.column_int64(3)) + " " + std::to_string(s.column_int64(4)) + " " +
+                    std::to_string(s.column_int64(5)) + " " + s.column_string(6));
+    return out;
+  };
+  const std::vector<std::string> want = rows(read);
+  CHECK(want.size() > 3000);
+  CHECK(rows(kept) == want);
+  grams::PostingStore store(kept);
+  CHECK(store.count("en", pack('t', 'h', 'e')) == 4749);  // ids 1 .. 9499: the even ones
+  CHECK(store.count("fr", pack('t', 'h', 'e')) == 4750);
+}
+
 TEST_CASE("grams: a damaged block is an error that says how to recover") {
   TempDir dir;
   const std::string path = (dir / "p.db").string();

@@ -173,7 +173,16 @@ void PostingBuilder::add(std::string_view lang, std::int64_t id, const std::vect
   }
 }
 
-void PostingBuilder::write_blocks(sql::Connection& db) {
+GramTotals::GramTotals(sql::Connection& db)
+    : index_was_empty_(db.query_int("SELECT NOT EXISTS (SELECT 1 FROM gram_postings)", "reading the n-gram index") != 0) {}
+
+std::vector<std::pair<Gram, std::int64_t>>& GramTotals::of(std::string_view lang) {
+  for (auto& [name, totals] : langs_)
+    if (name == lang) return totals;
+  return langs_.emplace_back(std::string(lang), std::vector<std::pair<Gram, std::int64_t>>{}).second;
+}
+
+void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
   sql::Statement insert(db,
                         "INSERT INTO gram_postings (lang, gram, first_id, last_id, count, total, ids) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -190,24 +199,42 @@ void PostingBuilder::write_blocks(sql::Connection& db) {
     insert.bind(5, static_cast<std::int64_t>(count)).bind(6, total).bind_blob_static(7, gaps);
     insert.execute();
   };
+  const auto stored_total = [&](const std::string& lang, Gram gram) -> std::int64_t {
+    if (totals != nullptr && totals->index_was_empty_) return 0;
+    sql::ResetOnExit reset(previous);
+    previous.bind(1, lang).bind(2, static_cast<std::int64_t>(gram));
+    return previous.step() ? previous.column_int64(0) : 0;
+  };
   std::vector<const Entry*> order;
   std::vector<const ClosedBlock*> blocks;
+  std::vector<std::pair<Gram, std::int64_t>> merged;
   for (auto& [lang, table] : langs_) {
     order.clear();
     for (const Entry& entry : table.slots)
       if (entry.gram != kNoGram) order.push_back(&entry);
     std::sort(order.begin(), order.end(), [](const Entry* x, const Entry* y) { return x->gram < y->gram; });
+    // Both ascending: the known totals are merged with this flush's grams.
+    std::vector<std::pair<Gram, std::int64_t>>* known = totals != nullptr ? &totals->of(lang) : nullptr;
+    std::size_t k = 0;
+    merged.clear();
     for (const Entry* entry : order) {
-      {
-        sql::ResetOnExit reset(previous);
-        previous.bind(1, lang).bind(2, static_cast<std::int64_t>(entry->gram));
-        total = previous.step() ? previous.column_int64(0) : 0;
+      if (known != nullptr) {
+        while (k < known->size() && (*known)[k].first < entry->gram) merged.push_back((*known)[k++]);
+        total = k < known->size() && (*known)[k].first == entry->gram ? (*known)[k++].second
+                                                                       : stored_total(lang, entry->gram);
+      } else {
+        total = stored_total(lang, entry->gram);
       }
       blocks.clear();
       for (std::uint32_t c = entry->closed; c != 0; c = table.closed[c - 1].previous) blocks.push_back(&table.closed[c - 1]);
       for (auto at = blocks.rbegin(); at != blocks.rend(); ++at)
         write(lang, entry->gram, (*at)->first, (*at)->last, kBlockIds, *entry, (*at)->begin, (*at)->end);
       write(lang, entry->gram, entry->first, entry->last, entry->count, *entry, entry->begin, entry->size);
+      if (known != nullptr) merged.emplace_back(entry->gram, total);
+    }
+    if (known != nullptr) {
+      merged.insert(merged.end(), known->begin() + static_cast<std::ptrdiff_t>(k), known->end());
+      known->swap(merged);
     }
   }
   release();
@@ -336,7 +363,7 @@ bool PostingUnion::next(std::int64_t& id) {
 }
 
 AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, PostingBuilder& builder,
-                                 std::size_t flush_postings) {
+                                 GramTotals* totals, std::size_t flush_postings) {
   sql::Statement rows(db, "SELECT id, lang, key FROM segments WHERE id > ?1 ORDER BY id", "reading segments to index");
   rows.bind(1, after);
   std::vector<Gram> grams;
@@ -347,7 +374,7 @@ AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, Postin
     key_grams(rows.column_view(2), grams);
     builder.add(rows.column_view(1), added.last_id, grams);
     if (builder.postings() >= flush_postings) {
-      builder.write_blocks(db);
+      builder.write_blocks(db, totals);
       added.wrote_blocks = true;
     }
   }
@@ -356,8 +383,9 @@ AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, Postin
 
 AddedSegments index_segments_after(sql::Connection& db, std::int64_t after) {
   PostingBuilder builder;
-  const AddedSegments added = add_segments_after(db, after, builder);
-  builder.write_blocks(db);
+  GramTotals totals(db);
+  const AddedSegments added = add_segments_after(db, after, builder, &totals);
+  builder.write_blocks(db, &totals);
   return added;
 }
 

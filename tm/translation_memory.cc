@@ -567,6 +567,7 @@ struct TranslationMemory::Impl {
   bool bulk_load = false;     // a new TM filled by create_in_bulk
   // An import session's postings not yet handed to the writer.
   std::unique_ptr<grams::PostingBuilder> session_postings;
+  std::unique_ptr<grams::GramTotals> session_totals;  // every block the session writes goes through it
   std::int64_t session_segments = 0;      // in its postings, the tail's included
   bool session_wrote_postings = false;     // some were written already
   std::int64_t session_tail_through = 0;  // the tail's last id when it began
@@ -726,6 +727,7 @@ struct TranslationMemory::Impl {
     writer_thread.reset();  // stops and joins it (queued units are dropped)
     batch_used = 0;
     session_postings.reset();
+    session_totals.reset();
     session_segments = 0;
     session_wrote_postings = false;
     collect_exact = false;
@@ -1808,8 +1810,9 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     // The session's postings start with the segments stored since the last
     // indexing (the tail); its own follow, all above them.
     m.session_postings = std::make_unique<grams::PostingBuilder>();
-    const grams::AddedSegments tail =
-        grams::add_segments_after(m.db, m.index_state.indexed_through, *m.session_postings, m.options.import_postings);
+    m.session_totals = std::make_unique<grams::GramTotals>(m.db);
+    const grams::AddedSegments tail = grams::add_segments_after(m.db, m.index_state.indexed_through, *m.session_postings,
+                                                                m.session_totals.get(), m.options.import_postings);
     m.session_segments = tail.count;
     m.session_wrote_postings = tail.wrote_blocks;
     m.session_tail_through = tail.last_id;
@@ -1844,7 +1847,7 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
       m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); },
                                                        [&m](grams::PostingBuilder& p) {
                                                          // The postings written cover every unit written before them.
-                                                         p.write_blocks(m.db);
+                                                         p.write_blocks(m.db, m.session_totals.get());
                                                          if (m.pending_exact.size() >= kMaxPendingExactRows)
                                                            m.write_exact_rows();
                                                        });
@@ -1866,7 +1869,7 @@ void TranslationMemory::ImportSession::commit() {
   m.writer_thread.reset();
   if (m.session_wrote_postings || m.session_segments >= static_cast<std::int64_t>(m.options.index_tail_segments)) {
     // Every segment up to the last id given is now indexed.
-    m.session_postings->write_blocks(m.db);
+    m.session_postings->write_blocks(m.db, m.session_totals.get());
     m.write_exact_rows();
     m.add_exact_rows(m.index_state.indexed_through, m.session_tail_through);
     m.index_state.indexed_segments += m.session_segments;
