@@ -476,7 +476,7 @@ TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms s
                            "OpenOptions::upgrade, to upgrade it (every untm command does)");
   read_only.upgrade = true;  // as untm lookup, concordance, stats and export open it
   const TranslationMemory tm(path, read_only);
-  CHECK(tm.stats().schema_version == 3);
+  CHECK(tm.stats().schema_version == 4);
   {
     sql::Connection db(path, sql::OpenMode::read_only);
     CHECK(db.query_int("SELECT count(*) FROM gram_postings WHERE gram >= 2097152 AND gram < 4398046511104", "test") ==
@@ -528,7 +528,7 @@ TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
   read_only.read_only = true;
   CHECK_THROWS_AS(TranslationMemory(path, read_only), DatabaseError);  // open it for writing once
   TranslationMemory tm(path);
-  CHECK(tm.stats().schema_version == 3);
+  CHECK(tm.stats().schema_version == 4);
   CHECK(state(path, "indexed_through") == 8);
   CHECK(state(path, "last_segment_id") == 8);
   {

@@ -194,7 +194,7 @@ TEST_CASE("tm: storing a document and storing it again replaces it") {
   CHECK(s.segments == 19);
   CHECK(s.segments_per_lang == std::map<std::string, std::size_t>{{"ar", 5}, {"en", 7}, {"zh", 7}});
   CHECK(s.low_confidence_units == 1);
-  CHECK(s.schema_version == 3);
+  CHECK(s.schema_version == 4);
   CHECK(s.file_bytes > 0);
 
   StoredDocument again = libya_letter();
@@ -482,36 +482,36 @@ TEST_CASE("tm: schema version, application id and WAL") {
 TEST_CASE("tm: migrations run forward, one transaction per step") {
   TempDir dir;
   const std::string path = (dir / "tm.db").string();
-  { TranslationMemory tm(path); }  // version 3
+  { TranslationMemory tm(path); }  // version 4
   sql::Connection db(path, sql::OpenMode::read_write);
   std::vector<schema::Migration> steps = schema::migrations();
-  REQUIRE(steps.size() == 3);
+  REQUIRE(steps.size() == 4);
   int earlier_runs = 0;
   for (schema::Migration& step : steps) step.apply = [&](sql::Connection&) { ++earlier_runs; };
 
-  SECTION("a file at version 3 gets only the version 4 step") {
-    steps.push_back({4, "adding documents.note (version 4)",
+  SECTION("a file at version 4 gets only the version 5 step") {
+    steps.push_back({5, "adding documents.note (version 5)",
                      [](sql::Connection& c) { c.exec("ALTER TABLE documents ADD COLUMN note TEXT", "adding note"); }});
-    CHECK(schema::migrate(db, steps) == 4);
+    CHECK(schema::migrate(db, steps) == 5);
     CHECK(earlier_runs == 0);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 4);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 5);
     CHECK(db.query_int("SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'note'", "test") == 1);
     // Running again does nothing.
-    CHECK(schema::migrate(db, steps) == 4);
+    CHECK(schema::migrate(db, steps) == 5);
   }
   SECTION("a failing step leaves the file at the previous version") {
-    steps.push_back({4, "a step that fails", [](sql::Connection& c) {
+    steps.push_back({5, "a step that fails", [](sql::Connection& c) {
                        c.exec("CREATE TABLE half_done (x)", "creating half_done");
                        c.exec("INSERT INTO no_such_table VALUES (1)", "filling a missing table");
                      }});
     CHECK_THROWS_AS(schema::migrate(db, steps), DatabaseError);
-    CHECK(db.query_int("PRAGMA user_version", "test") == 3);
+    CHECK(db.query_int("PRAGMA user_version", "test") == 4);
     CHECK(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'", "test") == 0);
   }
   SECTION("an empty file gets every step") {
     const std::string fresh = (dir / "fresh.db").string();
     sql::Connection empty(fresh, sql::OpenMode::create);
-    CHECK(schema::migrate(empty, schema::migrations()) == 3);
+    CHECK(schema::migrate(empty, schema::migrations()) == 4);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments'", "test") == 1);
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'gram_postings'", "test") == 1);
     // Version 3's exact-match table replaces the index segments_match.
@@ -521,7 +521,63 @@ TEST_CASE("tm: migrations run forward, one transaction per step") {
     CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'segments_cjk%' OR name = "
                           "'trigram_counts'",
                           "test") == 0);
+    // Version 4's counts per language replace the index segments_lang.
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segment_langs'", "test") == 1);
+    CHECK(empty.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments_lang'", "test") == 0);
   }
+}
+
+TEST_CASE("tm: a version 3 TM gets its segments counted per language; writes keep the counts") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  {
+    TranslationMemory tm(path);
+    tm.store_document(libya_letter());
+    tm.store_document(resolution());
+  }
+  {
+    // Back to version 3 as that untm wrote it: the index, no count table.
+    sql::Connection db(path, sql::OpenMode::read_write);
+    db.exec("DROP TABLE segment_langs; CREATE INDEX segments_lang ON segments(lang); PRAGMA user_version = 3", "test");
+  }
+  const auto counts = [](const TranslationMemory& tm) {
+    std::string out;
+    for (const auto& [lang, n] : tm.stats().segments_per_lang) out += lang + " " + std::to_string(n) + ", ";
+    return out;
+  };
+  TranslationMemory tm(path);
+  CHECK(tm.stats().schema_version == 4);
+  CHECK(counts(tm) == "ar 5, en 7, zh 7, ");
+  CHECK(tm.languages() == std::vector<std::string>{"ar", "zh", "en"});
+  // A replaced document's segments leave the counts, a new one's join them.
+  StoredDocument french = resolution();
+  french.units[0].segments = {{"fr", "L'Assemblée générale a décidé de rester saisie de la question."}};
+  tm.store_document(french);
+  CHECK(counts(tm) == "ar 5, en 6, fr 1, zh 6, ");
+  CHECK(tm.languages() == std::vector<std::string>{"ar", "zh", "en", "fr"});
+  tm.store_document(resolution());  // French gone again
+  CHECK(counts(tm) == "ar 5, en 7, zh 7, ");
+  CHECK(tm.languages() == std::vector<std::string>{"ar", "zh", "en"});
+  StoredDocument again = libya_letter();
+  again.key = "S_2011_245_copy";
+  tm.store_document(again);
+  CHECK(counts(tm) == "ar 10, en 13, zh 13, ");
+  // An import session counts its units too, also before it commits.
+  {
+    StoredDocument header = resolution();
+    header.key = "session";
+    header.units.clear();
+    TranslationMemory::ImportSession session = tm.begin_import(header);
+    for (int i = 0; i < 600; ++i) session.add(unit("Paragraph " + std::to_string(i) + " of the session.", "", ""));
+    CHECK(counts(tm) == "ar 10, en 613, zh 13, ");
+    session.commit();
+  }
+  CHECK(counts(tm) == "ar 10, en 613, zh 13, ");
+  sql::Connection db(path, sql::OpenMode::read_only);
+  CHECK(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'segments_lang'", "test") == 0);
+  CHECK(db.query_int("SELECT count(*) FROM (SELECT lang, count(*) FROM segments GROUP BY lang "
+                     "EXCEPT SELECT lang, segments FROM segment_langs WHERE segments > 0)",
+                     "test") == 0);
 }
 
 TEST_CASE("tm: files that are not a usable TM are refused with the fix") {
@@ -571,7 +627,7 @@ TEST_CASE("tm: files that are not a usable TM are refused with the fix") {
       db.exec("PRAGMA user_version = 7", "test");
     }
     CHECK(error_of([&] { TranslationMemory tm(path); }) ==
-          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 3 and older)");
+          path + ": made by a newer untm (schema 7): upgrade untm (this one reads schema 4 and older)");
     OpenOptions o;
     o.read_only = true;
     CHECK_THROWS_AS(TranslationMemory(path, o), DatabaseError);
@@ -947,7 +1003,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   out = out.substr(0, size_at) + "file size: <bytes>\n";
   CHECK(out ==
         "TM: <tm>\n"
-        "schema version: 3\n"
+        "schema version: 4\n"
         "documents: 2\n"
         "units: 7\n"
         "segments: 19 (ar 5, zh 7, en 7)\n"
@@ -961,7 +1017,7 @@ TEST_CASE("cli: untm stats, text and JSON") {
   REQUIRE(bytes_at != std::string::npos);
   CHECK(json.substr(0, bytes_at) == R"({
   "path": "<tm>",
-  "schema_version": 3,
+  "schema_version": 4,
   "documents": 2,
   "units": 7,
   "segments": 19,

@@ -19,7 +19,7 @@
 namespace untm::schema {
 
 // The schema this untm writes and reads.
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
 
 // PRAGMA application_id of a untm TM: "untm" in ASCII.
 inline constexpr std::int64_t kApplicationId = 0x756E746D;

@@ -40,6 +40,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -279,6 +280,24 @@ CREATE TABLE exact_index (
   }
 }
 
+// ---- schema version 4: segments per language in a table ----
+
+// The index segments_lang (lang) served only to list the languages and to
+// count each one's segments; its insert cost 1.0 s of a 24 s 1M-unit import
+// (docs/BENCHMARKS.md). The counts now live in segment_langs, kept by the
+// writes (Impl::language_changes).
+void migrate_to_v4(sql::Connection& db) {
+  db.exec(R"sql(
+CREATE TABLE segment_langs (
+  lang TEXT PRIMARY KEY,
+  segments INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO segment_langs (lang, segments) SELECT lang, count(*) FROM segments GROUP BY lang;
+DROP INDEX segments_lang;
+)sql",
+          "counting segments per language (schema version 4)");
+}
+
 // How to make a TM at `path` (for "no such TM" errors).
 std::string create_hint(const std::string& path) {
   return "Create one with untm align FILE… --db " + path + ", untm batch DIR --db " + path +
@@ -516,7 +535,8 @@ const std::vector<Migration>& migrations() {
       {2, "replacing the FTS5 indexes by the n-gram index (version 2)", migrate_to_v2},
       {3, "moving exact matches to a table written in bulk and dropping the CJK bigrams (version 3)",
        migrate_to_v3},
-      // {4, "…", migrate_to_v4},  ← the next schema change goes here
+      {4, "counting segments per language in a table (version 4)", migrate_to_v4},
+      // {5, "…", migrate_to_v5},  ← the next schema change goes here
   };
   return steps;
 }
@@ -617,18 +637,22 @@ struct TranslationMemory::Impl {
   // Segments stored since the last indexing are above this id.
   std::int64_t indexed_through() { return state_value("indexed_through"); }
 
-  std::vector<std::string> languages() {
-    // Distinct languages by index seeks, not a scan of the segments.
-    std::vector<std::string> out;
-    sql::Statement& s = statement("SELECT min(lang) FROM segments WHERE lang > ?1", "listing languages");
-    std::string last;
-    for (;;) {
+  // Segments per language, this object's uncommitted writes included.
+  std::map<std::string, std::int64_t> language_counts() {
+    std::map<std::string, std::int64_t> counts;
+    sql::Statement& s = statement("SELECT lang, segments FROM segment_langs", "counting segments per language");
+    {
       sql::ResetOnExit reset(s);
-      s.bind(1, last);
-      if (!s.step() || s.is_null(0)) break;
-      last = s.column_string(0);
-      out.push_back(last);
+      while (s.step()) counts[s.column_string(0)] = s.column_int64(1);
     }
+    for (const auto& [lang, change] : language_changes) counts[lang] += change;
+    std::erase_if(counts, [](const auto& entry) { return entry.second <= 0; });
+    return counts;
+  }
+
+  std::vector<std::string> languages() {
+    std::vector<std::string> out;
+    for (const auto& [lang, n] : language_counts()) out.push_back(lang);
     std::sort(out.begin(), out.end(), language_before);
     return out;
   }
@@ -639,6 +663,7 @@ struct TranslationMemory::Impl {
   // id (above every id ever given, so stale postings never point at a new
   // segment).
   void load_index_state() {
+    language_changes.clear();
     index_state.last_segment_id = state_value("last_segment_id");
     index_state.indexed_through = state_value("indexed_through");
     index_state.indexed_segments = state_value("indexed_segments");
@@ -702,6 +727,32 @@ struct TranslationMemory::Impl {
   // Before a write transaction commits: indexes the tail once it is long
   // enough (or always, with `index_all`), rebuilds the index once stale
   // postings dominate, and saves the state.
+  // Segments added (or, negative, deleted) per language in this write
+  // transaction, added to segment_langs before it commits.
+  std::vector<std::pair<std::string, std::int64_t>> language_changes;
+
+  void count_language(std::string_view lang, std::int64_t change) {
+    for (auto& [name, n] : language_changes)
+      if (name == lang) {
+        n += change;
+        return;
+      }
+    language_changes.emplace_back(std::string(lang), change);
+  }
+
+  void save_language_counts() {
+    sql::Statement& s = statement(
+        "INSERT INTO segment_langs (lang, segments) VALUES (?1, ?2) "
+        "ON CONFLICT (lang) DO UPDATE SET segments = segments + excluded.segments",
+        "counting segments per language");
+    for (const auto& [lang, change] : language_changes) {
+      if (change == 0) continue;
+      s.bind(1, lang).bind(2, change);
+      s.execute();
+    }
+    language_changes.clear();
+  }
+
   void finish_index(bool index_all) {
     const std::int64_t live = index_state.indexed_segments - index_state.stale_segments;
     if (index_state.stale_segments > kMinStaleSegments && index_state.stale_segments > live) {
@@ -711,6 +762,7 @@ struct TranslationMemory::Impl {
       index_tail();
     }
     save_index_state();
+    save_language_counts();
   }
 
   // ---- writing ----
@@ -732,6 +784,7 @@ struct TranslationMemory::Impl {
     session_wrote_postings = false;
     collect_exact = false;
     pending_exact.clear();
+    language_changes.clear();
     if (cache_kib != kCacheKib) {
       // Back to the normal cache (the pages go; nothing is written).
       try {
@@ -755,6 +808,15 @@ struct TranslationMemory::Impl {
       sql::ResetOnExit reset(indexed);
       indexed.bind(1, document_id).bind(2, index_state.indexed_through);
       if (indexed.step()) index_state.stale_segments += indexed.column_int64(0);
+    }
+    sql::Statement& per_lang = statement(
+        "SELECT s.lang, count(*) FROM units u JOIN segments s ON s.unit_id = u.id WHERE u.document_id = ?1 GROUP BY "
+        "s.lang",
+        "reading the stored document");
+    {
+      sql::ResetOnExit reset(per_lang);
+      per_lang.bind(1, document_id);
+      while (per_lang.step()) count_language(per_lang.column_view(0), -per_lang.column_int64(1));
     }
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
     remove.bind(1, document_id);
@@ -893,6 +955,7 @@ struct TranslationMemory::Impl {
       insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
       insert_segment.bind_static(5, segment.key).bind(6, hashes.key).bind(7, hashes.skeleton);
       if (collect_exact) pending_exact.push_back({hashes.skeleton, hashes.key, segment.id});
+      count_language(segment.lang, 1);
       if (segment.has_codes)
         insert_segment.bind_static(8, segment.codes);
       else
@@ -1698,14 +1761,9 @@ TmStats TranslationMemory::stats() const {
   stats.schema_version = m.schema_version;
   stats.documents = static_cast<std::size_t>(m.db.query_int("SELECT count(*) FROM documents", "counting documents"));
   stats.units = static_cast<std::size_t>(m.db.query_int("SELECT count(*) FROM units", "counting units"));
-  sql::Statement& per_lang =
-      m.statement("SELECT count(*) FROM segments WHERE lang = ?1", "counting segments");
-  for (const std::string& lang : m.languages()) {
-    sql::ResetOnExit reset(per_lang);
-    per_lang.bind(1, lang);
-    const std::size_t n = per_lang.step() ? static_cast<std::size_t>(per_lang.column_int64(0)) : 0;
-    stats.segments_per_lang[lang] = n;
-    stats.segments += n;
+  for (const auto& [lang, n] : m.language_counts()) {
+    stats.segments_per_lang[lang] = static_cast<std::size_t>(n);
+    stats.segments += static_cast<std::size_t>(n);
   }
   sql::Statement& low = m.statement("SELECT count(*) FROM units WHERE confidence < ?1", "counting low-confidence units");
   {
