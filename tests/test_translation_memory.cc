@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,26 @@ TEST_CASE("sqlite handle: statements, transactions and errors that say what to d
     CHECK_FALSE(select.step());
     select.reset();
     CHECK(select.step());  // runs again after reset
+  }
+  SECTION("rows of three integers from memory through untm_int64_triples(?)") {
+    const std::vector<sql::Int64Triple> rows{{3, -1, 9}, {1, 2, 3}, {std::numeric_limits<std::int64_t>::min(), 0, 7}};
+    const sql::Int64Triples triples{rows.data(), rows.size()};
+    sql::Statement select(db, "SELECT c0, c1, c2 FROM untm_int64_triples(?1)");
+    select.bind_triples(1, triples);
+    std::vector<sql::Int64Triple> seen;
+    while (select.step()) seen.push_back({select.column_int64(0), select.column_int64(1), select.column_int64(2)});
+    CHECK(seen == rows);
+    select.reset();
+    const sql::Int64Triples none;
+    select.bind_triples(1, none);
+    CHECK_FALSE(select.step());  // no rows
+    // Only a bound pointer is a source: a number or text yields nothing.
+    sql::Statement forged(db, "SELECT count(*) FROM untm_int64_triples(?1)");
+    forged.bind(1, std::int64_t{12345});
+    REQUIRE(forged.step());
+    CHECK(forged.column_int64(0) == 0);
+    // Without its argument it cannot be read at all.
+    CHECK_THROWS_AS(sql::Statement(db, "SELECT count(*) FROM untm_int64_triples"), DatabaseError);
   }
   SECTION("a transaction rolls back unless committed") {
     {

@@ -9,6 +9,8 @@
 // public headers stay free of sqlite3.h.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +36,16 @@ std::string fix_for(int result_code);
 // "PATH: WHAT: SQLITE MESSAGE; FIX" as a DatabaseError.
 DatabaseError make_error(const std::string& path, std::string_view what, int result_code,
                          std::string_view sqlite_message);
+
+// Rows of three integers in memory, handed to SQL through the table-valued
+// function untm_int64_triples(?) that every connection has (bind with
+// Statement::bind_triples): one INSERT … SELECT writes them all, without a
+// bind, step and reset per row (3M sorted rows: 1.3 s that way).
+using Int64Triple = std::array<std::int64_t, 3>;
+struct Int64Triples {
+  const Int64Triple* rows = nullptr;
+  std::size_t count = 0;
+};
 
 class Connection {
  public:
@@ -98,6 +110,10 @@ class Statement {
   Statement& bind_static(int index, std::string_view value);
   // The same for a blob.
   Statement& bind_blob_static(int index, std::string_view bytes);
+  // The rows that untm_int64_triples(?index) yields as columns c0, c1, c2;
+  // the caller keeps them alive and unchanged until the statement is reset.
+  Statement& bind_triples(int index, const Int64Triples& rows);
+  Statement& bind_triples(int index, Int64Triples&& rows) = delete;  // would dangle
 
   // Advances: true when a row is available, false when done.
   bool step();

@@ -596,11 +596,8 @@ struct TranslationMemory::Impl {
   // pending_exact until write_exact_rows; other writes leave their rows to
   // the tail's indexing.
   bool collect_exact = false;
-  struct ExactRow {
-    std::int64_t skeleton_hash, key_hash, segment_id;
-    auto operator<=>(const ExactRow&) const = default;
-  };
-  std::vector<ExactRow> pending_exact;
+  // (skeleton_hash, key_hash, segment_id): exact_index's key order.
+  std::vector<sql::Int64Triple> pending_exact;
   // Reused for every unit.
   std::vector<bool> nfc_flags;
   std::vector<grams::Gram> key_grams;
@@ -716,11 +713,11 @@ struct TranslationMemory::Impl {
   void write_exact_rows() {
     std::sort(pending_exact.begin(), pending_exact.end());
     sql::Statement& insert = statement(
-        "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) VALUES (?1, ?2, ?3)", "filling the exact-match table");
-    for (const ExactRow& row : pending_exact) {
-      insert.bind(1, row.skeleton_hash).bind(2, row.key_hash).bind(3, row.segment_id);
-      insert.execute();
-    }
+        "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_int64_triples(?1)",
+        "filling the exact-match table");
+    const sql::Int64Triples rows{pending_exact.data(), pending_exact.size()};
+    insert.bind_triples(1, rows);
+    insert.execute();
     pending_exact.clear();
   }
 
