@@ -454,7 +454,8 @@ TEST_CASE("tm index: a version 2 TM loses its CJK bigrams; two-character terms s
     for (const auto& [lang, text] : segments) {
       const std::string key = matching_key_text(text);
       insert.bind(1, id).bind(2, id == 2 ? 2 : 1).bind(3, lang).bind(4, text).bind(5, key);
-      insert.bind(6, fuzzy::text_hash(lang, key)).bind(7, fuzzy::skeleton_hash(lang, key));
+      const fuzzy::KeyHashes hashes = fuzzy::key_hashes(lang, key);
+      insert.bind(6, hashes.key).bind(7, hashes.skeleton);
       insert.execute();
       grams::key_grams(key, g);
       std::vector<char32_t> chars;

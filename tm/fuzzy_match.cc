@@ -183,63 +183,42 @@ std::int64_t text_hash(std::string_view lang, std::string_view text) {
   return hasher.value();
 }
 
-namespace {
-
-// The walk key_shape and skeleton_hash share: `letters` gets each run of
-// letters and marks (skeleton text), `number` each number's byte range (one
-// "0" in the skeleton), `punct` each punctuation character; spaces go.
-template <class Letters, class Number, class Punct>
-void walk_shape(std::string_view key, Letters&& letters, Number&& number, Punct&& punct) {
+// One walk of the key: each run of letters and marks goes to the skeleton
+// as it is, each number (its byte range noted) as one "0", each punctuation
+// character to `punctuation`; spaces go. (key_hashes makes the same
+// skeleton in its own walk; a test compares them for every BMP code point.)
+KeyShape key_shape(std::string_view key) {
+  KeyShape shape;
+  shape.skeleton.reserve(key.size());
   std::size_t run = 0;  // start of the current run of letters and marks
   for (std::size_t i = 0; i < key.size();) {
     if (is_digit(key[i])) {
-      letters(key.substr(run, i - run));
+      shape.skeleton.append(key.substr(run, i - run));
       const std::size_t end = number_end(key, i);
-      number(i, end);
+      shape.skeleton.push_back('0');
+      shape.numbers.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end));
       i = run = end;
       continue;
     }
     const std::size_t start = i;
     const CharClass cls = classify(utf8::next(key, i));
     if (cls == CharClass::space || cls == CharClass::punct) {
-      letters(key.substr(run, start - run));
-      if (cls == CharClass::punct) punct(key.substr(start, i - start));
+      shape.skeleton.append(key.substr(run, start - run));
+      if (cls == CharClass::punct) shape.punctuation.append(key.substr(start, i - start));
       run = i;
     }
   }
-  letters(key.substr(run));
-}
-
-}  // namespace
-
-KeyShape key_shape(std::string_view key) {
-  KeyShape shape;
-  shape.skeleton.reserve(key.size());
-  walk_shape(
-      key, [&](std::string_view run) { shape.skeleton.append(run); },
-      [&](std::size_t begin, std::size_t end) {
-        shape.skeleton.push_back('0');
-        shape.numbers.emplace_back(static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end));
-      },
-      [&](std::string_view mark) { shape.punctuation.append(mark); });
+  shape.skeleton.append(key.substr(run));
   return shape;
 }
 
 std::string skeleton(std::string_view key) { return key_shape(key).skeleton; }
 
-std::int64_t skeleton_hash(std::string_view lang, std::string_view key) {
-  TextHasher hasher(lang);
-  walk_shape(
-      key, [&](std::string_view run) { hasher.mix(run); }, [&](std::size_t, std::size_t) { hasher.mix('0'); },
-      [](std::string_view) {});
-  return hasher.value();
-}
-
 KeyHashes key_hashes(std::string_view lang, std::string_view key) {
   // Two FNV-1a chains side by side (the key's bytes; the skeleton's), so
   // that their multiplies overlap, in one walk of the key: the store hashes
   // every segment it writes, and the two separate passes cost 8% of an
-  // import's CPU time. Same skeleton as walk_shape: ASCII digit runs are one
+  // import's CPU time. Same skeleton as key_shape: ASCII digit runs are one
   // "0", spaces and punctuation go, every other code point stays.
   TextHasher whole(lang);
   TextHasher skeleton(whole);

@@ -69,12 +69,9 @@ KeyShape key_shape(std::string_view key);
 // Only the skeleton (what the store hashes for near-exact lookups).
 std::string skeleton(std::string_view key);
 
-// text_hash(lang, skeleton(key)), without making the skeleton (the store
-// hashes every segment's).
-std::int64_t skeleton_hash(std::string_view lang, std::string_view key);
-
-// text_hash(lang, key) and skeleton_hash(lang, key), in one walk of the key
-// and faster than the two calls (what the store computes for every segment).
+// text_hash(lang, key) and text_hash(lang, skeleton(key)), in one walk of
+// the key and without making the skeleton: what the store computes for
+// every segment, and lookups for the query.
 struct KeyHashes {
   std::int64_t key = 0;
   std::int64_t skeleton = 0;

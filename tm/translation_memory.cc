@@ -798,22 +798,19 @@ struct TranslationMemory::Impl {
   // id and creation time survive a replace). Their postings stay until the
   // index is rebuilt.
   void delete_units(std::int64_t document_id) {
-    sql::Statement& indexed = statement(
-        "SELECT count(*) FROM units u JOIN segments s ON s.unit_id = u.id WHERE u.document_id = ?1 AND s.id <= ?2",
+    // One read of the document's segments: per language, how many go, and
+    // how many of them the index holds (they become stale postings).
+    sql::Statement& going = statement(
+        "SELECT s.lang, count(*), sum(s.id <= ?2) FROM units u JOIN segments s ON s.unit_id = u.id "
+        "WHERE u.document_id = ?1 GROUP BY s.lang",
         "reading the stored document");
     {
-      sql::ResetOnExit reset(indexed);
-      indexed.bind(1, document_id).bind(2, index_state.indexed_through);
-      if (indexed.step()) index_state.stale_segments += indexed.column_int64(0);
-    }
-    sql::Statement& per_lang = statement(
-        "SELECT s.lang, count(*) FROM units u JOIN segments s ON s.unit_id = u.id WHERE u.document_id = ?1 GROUP BY "
-        "s.lang",
-        "reading the stored document");
-    {
-      sql::ResetOnExit reset(per_lang);
-      per_lang.bind(1, document_id);
-      while (per_lang.step()) count_language(per_lang.column_view(0), -per_lang.column_int64(1));
+      sql::ResetOnExit reset(going);
+      going.bind(1, document_id).bind(2, index_state.indexed_through);
+      while (going.step()) {
+        count_language(going.column_view(0), -going.column_int64(1));
+        index_state.stale_segments += going.column_int64(2);
+      }
     }
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
     remove.bind(1, document_id);
