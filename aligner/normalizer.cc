@@ -170,6 +170,7 @@ struct CharFacts {
   bool boundary_before = false;  // NFKC_CF Normalizer2::hasBoundaryBefore
   bool decomposes = false;       // NFKC_CF Normalizer2::getDecomposition
   bool nfc_inert = false;        // NFC_Quick_Check = Yes and combining class 0
+  bool verbatim = false;         // alone, it keys as itself: boundary before, no decomposition, key_char == c
 };
 
 CharFacts compute_char_facts(char32_t c) {
@@ -184,6 +185,7 @@ CharFacts compute_char_facts(char32_t c) {
   // quick check): the common case skips ICU's normalizer entirely.
   facts.nfc_inert = u_getCombiningClass(uc) == 0 &&
                     u_getIntPropertyValue(uc, UCHAR_NFC_QUICK_CHECK) == UNORM_YES;
+  facts.verbatim = facts.boundary_before && !facts.decomposes && facts.key_char == c;
   return facts;
 }
 
@@ -250,41 +252,66 @@ class KeyBuilder {
     std::int64_t i = 0;
     std::int64_t chunk_begin = 0;
     int chunk_code_points = 0;
-    bool chunk_bad = false;  // the current chunk is one ill-formed sequence
+    bool chunk_bad = false;   // the current chunk is one ill-formed sequence
+    UChar32 chunk_first = 0;  // its first code point (decoded once)
+    const CharFacts* chunk_facts = nullptr;  // chunk_first's, when in the BMP
     while (i < n) {
+      if (s[i] < 0x80) {
+        // ASCII always starts a chunk under NFKC_CF (checked by a test), so
+        // the chunk before ends here, and in a run of ASCII each character
+        // followed by another (or by the end) is a chunk of its own.
+        if (i > chunk_begin) flush(chunk_begin, i, chunk_bad, chunk_code_points, chunk_first, chunk_facts);
+        while (i + 1 < n && s[i + 1] < 0x80) {
+          emit_ascii(s[i], static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1));
+          ++i;
+        }
+        if (i + 1 == n) {
+          emit_ascii(s[i], static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(n));
+          chunk_begin = i = n;
+          break;
+        }
+        // The run's last character: a combining mark after it may join it.
+        chunk_begin = i;
+        chunk_code_points = 1;
+        chunk_bad = false;
+        chunk_first = s[i++];
+        chunk_facts = nullptr;  // flush() takes ASCII on its own path
+        continue;
+      }
       const std::int64_t start = i;
       UChar32 c;
-      if (s[i] < 0x80) {
-        c = s[i++];
-      } else {
-        U8_NEXT(s, i, n, c);
-      }
-      // ASCII always starts a chunk under NFKC_CF; checked by a test.
+      U8_NEXT(s, i, n, c);
       const bool bad = c < 0;
-      const bool boundary =
-          c < 0x80 || bad || chunk_bad ||
-          chunk_code_points >= kMaxCodePointsWithoutBoundary ||
-          (c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
-               ? char_facts(static_cast<char32_t>(c)).boundary_before
-               : normalizer_.hasBoundaryBefore(c));
+      const CharFacts* facts =
+          !bad && c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd) ? &char_facts(static_cast<char32_t>(c)) : nullptr;
+      const bool boundary = bad || chunk_bad || chunk_code_points >= kMaxCodePointsWithoutBoundary ||
+                            (facts != nullptr ? facts->boundary_before : normalizer_.hasBoundaryBefore(c));
       if (boundary && start > chunk_begin) {
-        if (start - chunk_begin == 1 && s[chunk_begin] < 0x80)
-          emit_ascii(s[chunk_begin], static_cast<std::uint32_t>(chunk_begin), static_cast<std::uint32_t>(start));
+        // The common case inline: one code point that keys as itself.
+        if (!with_offsets_ && chunk_code_points == 1 && chunk_facts != nullptr && chunk_facts->verbatim)
+          verbatim(static_cast<std::uint32_t>(chunk_begin), static_cast<std::uint32_t>(start));
         else
-          flush(chunk_begin, start, chunk_bad);
+          flush(chunk_begin, start, chunk_bad, chunk_code_points, chunk_first, chunk_facts);
         chunk_begin = start;
         chunk_code_points = 0;
+      }
+      if (chunk_code_points == 0) {
+        chunk_first = c;
+        chunk_facts = facts;
       }
       ++chunk_code_points;
       chunk_bad = bad;
     }
-    if (n > chunk_begin) flush(chunk_begin, n, chunk_bad);
+    if (n > chunk_begin) flush(chunk_begin, n, chunk_bad, chunk_code_points, chunk_first, chunk_facts);
     finish();
     return std::move(key_);
   }
 
  private:
-  void flush(std::int64_t begin, std::int64_t end, bool bad) {
+  // The chunk [begin, end) of `code_points` code points, the first `first`
+  // (with its facts when it is in the BMP).
+  void flush(std::int64_t begin, std::int64_t end, bool bad, int code_points, UChar32 first,
+             const CharFacts* first_facts) {
     const auto b = static_cast<std::uint32_t>(begin);
     const auto e = static_cast<std::uint32_t>(end);
     if (bad) {
@@ -292,27 +319,27 @@ class KeyBuilder {
       emit(kReplacement, b, e);
       return;
     }
-    const auto* s = reinterpret_cast<const std::uint8_t*>(input_.data());
-    if (end - begin == 1) {  // a lone ASCII character
-      char32_t c = s[begin];
-      if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-      emit(c, b, e);
-      return;
-    }
-    UErrorCode status = U_ZERO_ERROR;
-    UChar32 first;
-    std::int64_t after_first = begin;
-    U8_NEXT(s, after_first, end, first);
-    const bool decomposes =
-        first < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
-            ? char_facts(static_cast<char32_t>(first)).decomposes
-            : normalizer_.getDecomposition(first, scratch_);
-    if (after_first == end && !decomposes) {
+    if (code_points == 1) {
       // One code point without a mapping normalizes to itself: skip ICU's
       // heavier normalizeUTF8 for the common case.
-      emit(static_cast<char32_t>(first), b, e);
-      return;
+      if (first < 0x80) {
+        emit_ascii(static_cast<std::uint8_t>(first), b, e);
+        return;
+      }
+      if (first_facts != nullptr) {
+        if (!first_facts->decomposes) {
+          if (!with_offsets_ && first_facts->key_char == static_cast<char32_t>(first))
+            verbatim(b, e);
+          else
+            emit_mapped(first_facts->key_char, b, e);
+          return;
+        }
+      } else if (!normalizer_.getDecomposition(first, scratch_)) {
+        emit(static_cast<char32_t>(first), b, e);
+        return;
+      }
     }
+    UErrorCode status = U_ZERO_ERROR;
     chunk_out_.clear();
     icu::StringByteSink<std::string> sink(&chunk_out_);
     normalizer_.normalizeUTF8(
@@ -338,9 +365,15 @@ class KeyBuilder {
   // flush and emit do for it, without their general cases.
   void emit_ascii(std::uint8_t c, std::uint32_t begin, std::uint32_t end) {
     if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+      flush_verbatim();
       space_at(begin);
       return;
     }
+    if (!with_offsets_ && !(c >= 'A' && c <= 'Z')) {
+      verbatim(begin, end);
+      return;
+    }
+    flush_verbatim();
     put_pending_space();
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
     push(static_cast<char>(c), begin);
@@ -349,7 +382,12 @@ class KeyBuilder {
 
   // One code point of normalized output from the chunk [begin, end).
   void emit(char32_t c, std::uint32_t begin, std::uint32_t end) {
-    const char32_t mapped = c >= 0x80 && c < BmpTable<CharFacts>::kEnd ? char_facts(c).key_char : map_key_char(c);
+    emit_mapped(c >= 0x80 && c < BmpTable<CharFacts>::kEnd ? char_facts(c).key_char : map_key_char(c), begin, end);
+  }
+
+  // The same, with the code point already through map_key_char.
+  void emit_mapped(char32_t mapped, std::uint32_t begin, std::uint32_t end) {
+    flush_verbatim();
     if (mapped == kRemoved) return;
     if (mapped == kSpace) {
       space_at(begin);
@@ -367,6 +405,25 @@ class KeyBuilder {
       }
     }
     last_chunk_end_ = end;
+  }
+
+  // A chunk whose key is its own bytes (without offsets only): kept as a
+  // run of the input, copied at once when something else comes. Most of a
+  // text is such runs (Arabic and Chinese characters, lower-case Latin).
+  void verbatim(std::uint32_t begin, std::uint32_t end) {
+    if (begin != verbatim_end_ || verbatim_end_ == verbatim_begin_) {
+      flush_verbatim();
+      put_pending_space();
+      verbatim_begin_ = begin;
+    }
+    verbatim_end_ = end;
+    last_chunk_end_ = end;
+  }
+
+  void flush_verbatim() {
+    if (verbatim_end_ == verbatim_begin_) return;
+    key_.text.append(input_.data() + verbatim_begin_, verbatim_end_ - verbatim_begin_);
+    verbatim_begin_ = verbatim_end_;
   }
 
   // White space at `begin`: leading white space is dropped; a run becomes
@@ -392,6 +449,7 @@ class KeyBuilder {
   }
 
   void finish() {
+    flush_verbatim();
     if (!with_offsets_) return;
     const auto size = static_cast<std::uint32_t>(input_.size());
     key_.source_offsets.push_back(size);
@@ -410,6 +468,7 @@ class KeyBuilder {
   bool pending_space_ = false;
   std::uint32_t space_offset_ = 0;
   std::uint32_t last_chunk_end_ = 0;
+  std::uint32_t verbatim_begin_ = 0, verbatim_end_ = 0;  // the pending run of input bytes
 };
 
 }  // namespace

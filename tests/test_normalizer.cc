@@ -441,6 +441,30 @@ TEST_CASE("random mixed text keeps every invariant", "[normalizer]") {
   }
 }
 
+TEST_CASE("the key without offsets equals the key with them, in long mixed texts", "[normalizer]") {
+  // matching_key_text copies runs of characters that key as themselves at
+  // once; make_matching_key builds every byte with its offset. Runs here
+  // start and end at every kind of neighbour: ASCII upper and lower case,
+  // spaces, a letter before a combining mark, decomposing characters,
+  // removed ones, mapped punctuation, supplementary planes, ill-formed bytes.
+  const std::u32string pool =
+      U"aaaaZZ q 09 \t\u00A0.,-"
+      U"\u0627\u0627\u0644\u0644\u0639\u0628\u064A\u0629\u064E\u0651\u0640\u0670\u0654\u0623\u0660\u060C"
+      U"\u4E2D\u4E2D\u6587\u6587\u3002\u3001\uFF0C\uFF16\u201C\u2014"
+      U"\u0301\u0308\u00E9\u00C4\uFB01\u00DF\u0416\u0436\u03A3\u1100\u1161\uAC00\u00AD\u200B"
+      U"\U0001D400\U00020000";
+  std::mt19937 rng(23);
+  for (int round = 0; round < 20000; ++round) {
+    std::u32string text;
+    const std::size_t length = rng() % 60;
+    for (std::size_t k = 0; k < length; ++k) text += pool[rng() % pool.size()];
+    std::string input = utf8(text);
+    if (round % 7 == 0 && !input.empty()) input.insert(rng() % input.size(), 1, static_cast<char>(0x80 | (rng() % 64)));
+    INFO("round " << round << ": " << input);
+    REQUIRE(matching_key_text(input) == make_matching_key(input).text);
+  }
+}
+
 TEST_CASE("a multi-megabyte text gets a full key", "[normalizer]") {
   const std::string unit = utf8(
       U"R\u00C9SOLUTION 1973 (2011) \u0627\u0644\u0639\u064E\u0631\u064E"
