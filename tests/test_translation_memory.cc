@@ -136,25 +136,55 @@ TEST_CASE("sqlite handle: statements, transactions and errors that say what to d
     select.reset();
     CHECK(select.step());  // runs again after reset
   }
-  SECTION("rows of three integers from memory through untm_int64_triples(?)") {
+  SECTION("rows from memory through untm_rows(?)") {
     const std::vector<sql::Int64Triple> rows{{3, -1, 9}, {1, 2, 3}, {std::numeric_limits<std::int64_t>::min(), 0, 7}};
     const sql::Int64Triples triples{rows.data(), rows.size()};
-    sql::Statement select(db, "SELECT c0, c1, c2 FROM untm_int64_triples(?1)");
-    select.bind_triples(1, triples);
+    sql::Statement select(db, "SELECT c0, c1, c2, c3 FROM untm_rows(?1)");
+    select.bind_rows(1, triples);
     std::vector<sql::Int64Triple> seen;
-    while (select.step()) seen.push_back({select.column_int64(0), select.column_int64(1), select.column_int64(2)});
+    while (select.step()) {
+      seen.push_back({select.column_int64(0), select.column_int64(1), select.column_int64(2)});
+      CHECK(select.is_null(3));  // a column the source leaves alone
+    }
     CHECK(seen == rows);
     select.reset();
     const sql::Int64Triples none;
-    select.bind_triples(1, none);
+    select.bind_rows(1, none);
     CHECK_FALSE(select.step());  // no rows
+    // Every kind of value keeps its type; text is not copied by the source.
+    struct Mixed final : sql::RowSource {
+      std::string text = "naïve, 中文";
+      std::size_t size() const override { return 2; }
+      void column(std::size_t row, int column, sql::ColumnSink& out) const override {
+        if (column == 0) out.int64(static_cast<std::int64_t>(row) + 10);
+        if (column == 1) out.real(0.25);
+        if (column == 2 && row == 0) out.text_static(text);
+        if (column == 3) out.null();
+        if (column == 7) out.text_static(std::string_view());
+      }
+    } mixed;
+    sql::Statement typed(db, "SELECT c0, typeof(c1), c1, typeof(c2), c2, typeof(c3), typeof(c7), length(c7) FROM untm_rows(?1)");
+    typed.bind_rows(1, mixed);
+    REQUIRE(typed.step());
+    CHECK(typed.column_int64(0) == 10);
+    CHECK(typed.column_view(1) == "real");
+    CHECK(typed.column_double(2) == 0.25);
+    CHECK(typed.column_view(3) == "text");
+    CHECK(typed.column_view(4) == "naïve, 中文");
+    CHECK(typed.column_view(5) == "null");
+    CHECK(typed.column_view(6) == "text");
+    CHECK(typed.column_int64(7) == 0);
+    REQUIRE(typed.step());
+    CHECK(typed.column_int64(0) == 11);
+    CHECK(typed.column_view(3) == "null");
+    CHECK_FALSE(typed.step());
     // Only a bound pointer is a source: a number or text yields nothing.
-    sql::Statement forged(db, "SELECT count(*) FROM untm_int64_triples(?1)");
+    sql::Statement forged(db, "SELECT count(*) FROM untm_rows(?1)");
     forged.bind(1, std::int64_t{12345});
     REQUIRE(forged.step());
     CHECK(forged.column_int64(0) == 0);
     // Without its argument it cannot be read at all.
-    CHECK_THROWS_AS(sql::Statement(db, "SELECT count(*) FROM untm_int64_triples"), DatabaseError);
+    CHECK_THROWS_AS(sql::Statement(db, "SELECT count(*) FROM untm_rows"), DatabaseError);
   }
   SECTION("a transaction rolls back unless committed") {
     {

@@ -86,113 +86,127 @@ void configure_sqlite_once() {
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
-// ---- untm_int64_triples: an eponymous table-valued function over an
-// Int64Triples bound as a pointer (sqlite3_bind_pointer, so SQL text can
-// never forge one) ----
+// ---- untm_rows: an eponymous table-valued function over a RowSource
+// bound as a pointer (sqlite3_bind_pointer, so SQL text can never forge
+// one) ----
 
-constexpr const char* kTriplesPointer = "untm_int64_triples";
-constexpr int kTriplesSourceColumn = 3;  // the hidden column the argument binds to
+constexpr const char* kRowsPointer = "untm_rows";
+constexpr int kRowsSourceColumn = RowSource::kColumns;  // the hidden column the argument binds to
 
-struct TriplesCursor {
+struct RowsCursor {
   sqlite3_vtab_cursor base{};  // first: SQLite hands it back as this cursor
-  const Int64Triples* rows = nullptr;
+  const RowSource* rows = nullptr;
+  std::size_t size = 0;
   std::size_t at = 0;
 };
 
-int triples_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char**) {
-  const int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0 INTEGER, c1 INTEGER, c2 INTEGER, source HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  auto* vtab = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
-  if (vtab == nullptr) return SQLITE_NOMEM;
-  *vtab = sqlite3_vtab{};
-  *out = vtab;
-  return SQLITE_OK;
-}
-
-int triples_disconnect(sqlite3_vtab* vtab) {
-  sqlite3_free(vtab);
-  return SQLITE_OK;
-}
-
-// Only a scan with the source given: untm_int64_triples(?).
-int triples_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  for (int i = 0; i < info->nConstraint; ++i) {
-    const auto& constraint = info->aConstraint[i];
-    if (constraint.iColumn != kTriplesSourceColumn || constraint.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!constraint.usable) return SQLITE_CONSTRAINT;
-    info->aConstraintUsage[i].argvIndex = 1;
-    info->aConstraintUsage[i].omit = 1;
-    info->estimatedCost = 1;
-    return SQLITE_OK;
-  }
-  return SQLITE_CONSTRAINT;
-}
-
-int triples_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
-  auto* cursor = new (std::nothrow) TriplesCursor;
-  if (cursor == nullptr) return SQLITE_NOMEM;
-  *out = &cursor->base;
-  return SQLITE_OK;
-}
-
-TriplesCursor& as_cursor(sqlite3_vtab_cursor* base) { return *reinterpret_cast<TriplesCursor*>(base); }
-
-int triples_close(sqlite3_vtab_cursor* base) {
-  delete &as_cursor(base);
-  return SQLITE_OK;
-}
-
-int triples_filter(sqlite3_vtab_cursor* base, int, const char*, int argc, sqlite3_value** argv) {
-  TriplesCursor& cursor = as_cursor(base);
-  cursor.rows = argc == 1 ? static_cast<const Int64Triples*>(sqlite3_value_pointer(argv[0], kTriplesPointer)) : nullptr;
-  cursor.at = 0;
-  return SQLITE_OK;
-}
-
-int triples_next(sqlite3_vtab_cursor* base) {
-  ++as_cursor(base).at;
-  return SQLITE_OK;
-}
-
-int triples_eof(sqlite3_vtab_cursor* base) {
-  const TriplesCursor& cursor = as_cursor(base);
-  return cursor.rows == nullptr || cursor.at >= cursor.rows->count;
-}
-
-int triples_column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
-  const TriplesCursor& cursor = as_cursor(base);
-  if (column < kTriplesSourceColumn)
-    sqlite3_result_int64(context, cursor.rows->rows[cursor.at][static_cast<std::size_t>(column)]);
-  else
-    sqlite3_result_null(context);
-  return SQLITE_OK;
-}
-
-int triples_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
-  *rowid = static_cast<sqlite3_int64>(as_cursor(base).at);
-  return SQLITE_OK;
-}
-
-const sqlite3_module& triples_module() {
-  static const sqlite3_module module = [] {
-    sqlite3_module m{};
-    m.xCreate = nullptr;  // eponymous only: no CREATE VIRTUAL TABLE
-    m.xConnect = triples_connect;
-    m.xBestIndex = triples_best_index;
-    m.xDisconnect = triples_disconnect;
-    m.xOpen = triples_open;
-    m.xClose = triples_close;
-    m.xFilter = triples_filter;
-    m.xNext = triples_next;
-    m.xEof = triples_eof;
-    m.xColumn = triples_column;
-    m.xRowid = triples_rowid;
-    return m;
-  }();
-  return module;
-}
+RowsCursor& as_cursor(sqlite3_vtab_cursor* base) { return *reinterpret_cast<RowsCursor*>(base); }
 
 }  // namespace
+
+struct RowsModule {
+  static int connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char**) {
+    static_assert(RowSource::kColumns == 8);
+    const int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, c5, c6, c7, source HIDDEN)");
+    if (rc != SQLITE_OK) return rc;
+    auto* vtab = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
+    if (vtab == nullptr) return SQLITE_NOMEM;
+    *vtab = sqlite3_vtab{};
+    *out = vtab;
+    return SQLITE_OK;
+  }
+
+  static int disconnect(sqlite3_vtab* vtab) {
+    sqlite3_free(vtab);
+    return SQLITE_OK;
+  }
+
+  // Only a scan with the source given: untm_rows(?).
+  static int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
+    for (int i = 0; i < info->nConstraint; ++i) {
+      const auto& constraint = info->aConstraint[i];
+      if (constraint.iColumn != kRowsSourceColumn || constraint.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+      if (!constraint.usable) return SQLITE_CONSTRAINT;
+      info->aConstraintUsage[i].argvIndex = 1;
+      info->aConstraintUsage[i].omit = 1;
+      info->estimatedCost = 1;
+      return SQLITE_OK;
+    }
+    return SQLITE_CONSTRAINT;
+  }
+
+  static int open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+    auto* cursor = new (std::nothrow) RowsCursor;
+    if (cursor == nullptr) return SQLITE_NOMEM;
+    *out = &cursor->base;
+    return SQLITE_OK;
+  }
+
+  static int close(sqlite3_vtab_cursor* base) {
+    delete &as_cursor(base);
+    return SQLITE_OK;
+  }
+
+  static int filter(sqlite3_vtab_cursor* base, int, const char*, int argc, sqlite3_value** argv) {
+    RowsCursor& cursor = as_cursor(base);
+    cursor.rows = argc == 1 ? static_cast<const RowSource*>(sqlite3_value_pointer(argv[0], kRowsPointer)) : nullptr;
+    cursor.size = cursor.rows != nullptr ? cursor.rows->size() : 0;
+    cursor.at = 0;
+    return SQLITE_OK;
+  }
+
+  static int next(sqlite3_vtab_cursor* base) {
+    ++as_cursor(base).at;
+    return SQLITE_OK;
+  }
+
+  static int eof(sqlite3_vtab_cursor* base) {
+    const RowsCursor& cursor = as_cursor(base);
+    return cursor.at >= cursor.size;
+  }
+
+  static int column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
+    const RowsCursor& cursor = as_cursor(base);
+    sqlite3_result_null(context);
+    if (column < kRowsSourceColumn) {
+      ColumnSink sink(context);
+      cursor.rows->column(cursor.at, column, sink);
+    }
+    return SQLITE_OK;
+  }
+
+  static int rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
+    *rowid = static_cast<sqlite3_int64>(as_cursor(base).at);
+    return SQLITE_OK;
+  }
+
+  static const sqlite3_module& module() {
+    static const sqlite3_module m = [] {
+      sqlite3_module x{};
+      x.xCreate = nullptr;  // eponymous only: no CREATE VIRTUAL TABLE
+      x.xConnect = connect;
+      x.xBestIndex = best_index;
+      x.xDisconnect = disconnect;
+      x.xOpen = open;
+      x.xClose = close;
+      x.xFilter = filter;
+      x.xNext = next;
+      x.xEof = eof;
+      x.xColumn = column;
+      x.xRowid = rowid;
+      return x;
+    }();
+    return m;
+  }
+};
+
+void ColumnSink::int64(std::int64_t value) { sqlite3_result_int64(static_cast<sqlite3_context*>(context_), value); }
+void ColumnSink::real(double value) { sqlite3_result_double(static_cast<sqlite3_context*>(context_), value); }
+void ColumnSink::text_static(std::string_view value) {
+  sqlite3_result_text64(static_cast<sqlite3_context*>(context_), value.empty() ? "" : value.data(), value.size(),
+                        SQLITE_STATIC, SQLITE_UTF8);
+}
+void ColumnSink::null() { sqlite3_result_null(static_cast<sqlite3_context*>(context_)); }
 
 // ---- Connection ----
 
@@ -217,11 +231,11 @@ Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path))
     throw make_error(path_, "opening", rc, message);
   }
   sqlite3_extended_result_codes(db_, 1);
-  const int module_rc = sqlite3_create_module_v2(db_, kTriplesPointer, &triples_module(), nullptr, nullptr);
+  const int module_rc = sqlite3_create_module_v2(db_, kRowsPointer, &RowsModule::module(), nullptr, nullptr);
   if (module_rc != SQLITE_OK) {
     const std::string message = sqlite3_errmsg(db_);
     close();
-    throw make_error(path_, "registering untm_int64_triples", module_rc, message);
+    throw make_error(path_, "registering untm_rows", module_rc, message);
   }
 }
 
@@ -330,8 +344,8 @@ Statement& Statement::bind_blob_static(int index, std::string_view bytes) {
   return *this;
 }
 
-Statement& Statement::bind_triples(int index, const Int64Triples& rows) {
-  const int rc = sqlite3_bind_pointer(stmt_, index, const_cast<Int64Triples*>(&rows), kTriplesPointer, nullptr);
+Statement& Statement::bind_rows(int index, const RowSource& rows) {
+  const int rc = sqlite3_bind_pointer(stmt_, index, const_cast<RowSource*>(&rows), kRowsPointer, nullptr);
   if (rc != SQLITE_OK) db_->fail(rc, what_);
   return *this;
 }

@@ -43,6 +43,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -345,6 +346,64 @@ struct PreparedUnit {
   std::size_t count = 0;
 };
 
+// Prepared units as rows of `units` (untm_rows): id, document_id, position,
+// paragraph_key, confidence, status.
+class UnitRows final : public sql::RowSource {
+ public:
+  UnitRows(std::span<const PreparedUnit> units, std::int64_t first_id) : units_(units), first_id_(first_id) {}
+  std::size_t size() const override { return units_.size(); }
+  void column(std::size_t row, int column, sql::ColumnSink& out) const override {
+    const PreparedUnit& unit = units_[row];
+    switch (column) {
+      case 0: out.int64(first_id_ + static_cast<std::int64_t>(row)); break;
+      case 1: out.int64(unit.document_id); break;
+      case 2: out.int64(unit.position); break;
+      case 3: if (unit.paragraph_key) out.text_static(*unit.paragraph_key); break;
+      case 4: out.real(unit.confidence); break;
+      case 5: out.text_static(status_name(unit.status)); break;
+      default: break;
+    }
+  }
+
+ private:
+  std::span<const PreparedUnit> units_;
+  std::int64_t first_id_;
+};
+
+// Prepared segments as rows of `segments` (untm_rows): id, unit_id, lang,
+// text, key, key_hash, skeleton_hash, inline_codes. Holds pointers: the
+// segments stay in place until the rows are written.
+class SegmentRows final : public sql::RowSource {
+ public:
+  void clear() { rows_.clear(); }
+  void add(const PreparedSegment& segment, std::int64_t unit_id, const fuzzy::KeyHashes& hashes) {
+    rows_.push_back({&segment, unit_id, hashes});
+  }
+  std::size_t size() const override { return rows_.size(); }
+  void column(std::size_t row, int column, sql::ColumnSink& out) const override {
+    const Row& r = rows_[row];
+    switch (column) {
+      case 0: out.int64(r.segment->id); break;
+      case 1: out.int64(r.unit_id); break;
+      case 2: out.text_static(r.segment->lang); break;
+      case 3: out.text_static(r.segment->text); break;
+      case 4: out.text_static(r.segment->key); break;
+      case 5: out.int64(r.hashes.key); break;
+      case 6: out.int64(r.hashes.skeleton); break;
+      case 7: if (r.segment->has_codes) out.text_static(r.segment->codes); break;
+      default: break;
+    }
+  }
+
+ private:
+  struct Row {
+    const PreparedSegment* segment;
+    std::int64_t unit_id;
+    fuzzy::KeyHashes hashes;
+  };
+  std::vector<Row> rows_;
+};
+
 // The thread that runs an import session's inserts (and writes out the
 // postings the session hands over when they fill up) while the caller's
 // thread reads the input, prepares the next units and collects their
@@ -358,7 +417,8 @@ class WriterThread {
   using Batch = std::vector<PreparedUnit>;
   using Postings = std::unique_ptr<grams::PostingBuilder>;
 
-  WriterThread(std::function<void(const PreparedUnit&)> write, std::function<void(grams::PostingBuilder&)> write_postings)
+  WriterThread(std::function<void(std::span<const PreparedUnit>)> write,
+               std::function<void(grams::PostingBuilder&)> write_postings)
       : write_(std::move(write)), write_postings_(std::move(write_postings)) {
     thread_ = std::thread([this] { run(); });
   }
@@ -412,7 +472,7 @@ class WriterThread {
       std::exception_ptr error;
       if (!failed) {
         try {
-          for (std::size_t i = 0; i < job.used; ++i) write_(job.batch[i]);
+          write_({job.batch.data(), job.used});
           if (job.postings) write_postings_(*job.postings);
         } catch (...) {
           error = std::current_exception();
@@ -432,7 +492,7 @@ class WriterThread {
     std::size_t used = 0;
     Postings postings;
   };
-  std::function<void(const PreparedUnit&)> write_;
+  std::function<void(std::span<const PreparedUnit>)> write_;
   std::function<void(grams::PostingBuilder&)> write_postings_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -601,7 +661,8 @@ struct TranslationMemory::Impl {
   // Reused for every unit.
   std::vector<bool> nfc_flags;
   std::vector<grams::Gram> key_grams;
-  PreparedUnit single;
+  std::vector<PreparedUnit> prepared_here;  // write_units'
+  SegmentRows segment_rows;  // write_prepared's, reused
   // An import session's units prepared and not yet handed to the writer
   // thread (started once a batch is full).
   std::vector<PreparedUnit> batch;
@@ -617,6 +678,13 @@ struct TranslationMemory::Impl {
     auto& slot = statements[sql];
     if (!slot) slot = std::make_unique<sql::Statement>(db, sql, what);
     return *slot;
+  }
+
+  // The first column of a cached statement's first row (0 when none).
+  std::int64_t statement_int(const std::string& sql, std::string_view what) {
+    sql::Statement& s = statement(sql, what);
+    sql::ResetOnExit reset(s);
+    return s.step() ? s.column_int64(0) : 0;
   }
 
   grams::PostingStore& postings() {
@@ -713,10 +781,10 @@ struct TranslationMemory::Impl {
   void write_exact_rows() {
     std::sort(pending_exact.begin(), pending_exact.end());
     sql::Statement& insert = statement(
-        "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_int64_triples(?1)",
+        "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_rows(?1)",
         "filling the exact-match table");
     const sql::Int64Triples rows{pending_exact.data(), pending_exact.size()};
-    insert.bind_triples(1, rows);
+    insert.bind_rows(1, rows);
     insert.execute();
     pending_exact.clear();
   }
@@ -927,43 +995,50 @@ struct TranslationMemory::Impl {
     }
   }
 
-  // Inserts a prepared unit's rows.
-  void write_prepared(const PreparedUnit& unit) {
-    sql::Statement& insert_unit = statement(
-        "INSERT INTO units (document_id, position, paragraph_key, confidence, status) VALUES (?1, ?2, ?3, ?4, ?5)",
-        "storing a unit");
-    insert_unit.bind(1, unit.document_id).bind(2, unit.position).bind(3, unit.paragraph_key);
-    insert_unit.bind(4, unit.confidence).bind(5, status_name(unit.status));
-    insert_unit.execute();
-    const std::int64_t unit_id = db.last_insert_rowid();
-    sql::Statement& insert_segment = statement(
-        "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash, inline_codes) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        "storing a segment");
-    for (std::size_t i = 0; i < unit.count; ++i) {
-      const PreparedSegment& segment = unit.segments[i];
-      // Hashed here, not in prepare_unit: in an import session this is the
-      // writer thread, and prepare_unit's thread makes the postings.
-      const fuzzy::KeyHashes hashes = fuzzy::key_hashes(segment.lang, segment.key);
-      // The bound texts outlive each execute(): no copies.
-      insert_segment.bind(1, segment.id).bind(2, unit_id).bind_static(3, segment.lang).bind_static(4, segment.text);
-      insert_segment.bind_static(5, segment.key).bind(6, hashes.key).bind(7, hashes.skeleton);
-      if (collect_exact) pending_exact.push_back({hashes.skeleton, hashes.key, segment.id});
-      count_language(segment.lang, 1);
-      if (segment.has_codes)
-        insert_segment.bind_static(8, segment.codes);
-      else
-        insert_segment.bind_null(8);
-      insert_segment.execute();
+  // Inserts the rows of prepared units: two INSERT … SELECT from rows in
+  // memory (untm_rows), not a bind, step and reset per unit and segment.
+  // Unit ids are given here, as SQLite would (the largest plus one), so
+  // that segments can name their unit.
+  void write_prepared(std::span<const PreparedUnit> units) {
+    if (units.empty()) return;
+    const std::int64_t first_unit_id =
+        statement_int("SELECT coalesce(max(id), 0) + 1 FROM units", "storing a unit");
+    segment_rows.clear();
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      const PreparedUnit& unit = units[u];
+      for (std::size_t i = 0; i < unit.count; ++i) {
+        const PreparedSegment& segment = unit.segments[i];
+        // Hashed here, not in prepare_unit: in an import session this is the
+        // writer thread, and prepare_unit's thread makes the postings.
+        const fuzzy::KeyHashes hashes = fuzzy::key_hashes(segment.lang, segment.key);
+        segment_rows.add(segment, first_unit_id + static_cast<std::int64_t>(u), hashes);
+        if (collect_exact) pending_exact.push_back({hashes.skeleton, hashes.key, segment.id});
+        count_language(segment.lang, 1);
+      }
     }
+    const UnitRows unit_rows(units, first_unit_id);
+    sql::Statement& insert_units = statement(
+        "INSERT INTO units (id, document_id, position, paragraph_key, confidence, status) "
+        "SELECT c0, c1, c2, c3, c4, c5 FROM untm_rows(?1)",
+        "storing a unit");
+    insert_units.bind_rows(1, unit_rows);
+    insert_units.execute();
+    sql::Statement& insert_segments = statement(
+        "INSERT INTO segments (id, unit_id, lang, text, key, key_hash, skeleton_hash, inline_codes) "
+        "SELECT c0, c1, c2, c3, c4, c5, c6, c7 FROM untm_rows(?1)",
+        "storing a segment");
+    insert_segments.bind_rows(1, segment_rows);
+    insert_segments.execute();
   }
 
   // store_document and a session's header units: prepared and written on
-  // this thread.
-  void write_unit(std::int64_t document_id, const std::string& document_key, std::uint32_t position,
-                  const StoredUnit& unit) {
-    prepare_unit(document_id, document_key, position, unit, single);
-    write_prepared(single);
+  // this thread, all in one write_prepared.
+  void write_units(std::int64_t document_id, const std::string& document_key, std::uint32_t first_position,
+                   const std::vector<StoredUnit>& units) {
+    if (prepared_here.size() < units.size()) prepared_here.resize(units.size());
+    for (std::size_t k = 0; k < units.size(); ++k)
+      prepare_unit(document_id, document_key, first_position + static_cast<std::uint32_t>(k), units[k], prepared_here[k]);
+    write_prepared({prepared_here.data(), units.size()});
   }
 
   // Makes the connection this thread's again in an import session: writes
@@ -976,7 +1051,7 @@ struct TranslationMemory::Impl {
       return;
     }
     const std::size_t n = std::exchange(batch_used, 0);
-    for (std::size_t i = 0; i < n; ++i) write_prepared(batch[i]);
+    write_prepared({batch.data(), n});
   }
 
   // ---- reading ----
@@ -1308,8 +1383,7 @@ std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
     sql::Transaction transaction(m.db, sql::Transaction::Mode::immediate);
     m.load_index_state();
     const std::int64_t id = m.write_header(doc);
-    std::uint32_t position = 0;
-    for (const StoredUnit& unit : doc.units) m.write_unit(id, doc.key, position++, unit);
+    m.write_units(id, doc.key, 0, doc.units);
     m.finish_index(false);
     transaction.commit();
   } catch (...) {
@@ -1870,7 +1944,8 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     m.session_tail_through = tail.last_id;
     m.collect_exact = true;
     state->document_key = header.key;
-    for (const StoredUnit& unit : header.units) m.write_unit(state->document_id, header.key, state->next_position++, unit);
+    m.write_units(state->document_id, header.key, state->next_position, header.units);
+    state->next_position += static_cast<std::uint32_t>(header.units.size());
     state->added = header.units.size();
   } catch (...) {
     if (state->tm == nullptr) m.end_write();  // else ~State rolls back and ends the write
@@ -1896,7 +1971,7 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
     // From the first full batch on, a thread runs the inserts; full
     // postings go with the batch and a new builder starts here.
     if (!m.writer_thread)
-      m.writer_thread = std::make_unique<WriterThread>([&m](const PreparedUnit& u) { m.write_prepared(u); },
+      m.writer_thread = std::make_unique<WriterThread>([&m](std::span<const PreparedUnit> units) { m.write_prepared(units); },
                                                        [&m](grams::PostingBuilder& p) {
                                                          // The postings written cover every unit written before them.
                                                          p.write_blocks(m.db, m.session_totals.get());
