@@ -41,6 +41,14 @@ std::string utf8(std::u32string_view text) {
   return out;
 }
 
+// UTF-8 of fewer than `max_length` code points drawn from `pool`.
+std::string random_text(std::u32string_view pool, std::mt19937& rng, std::size_t max_length) {
+  std::u32string text;
+  const std::size_t length = rng() % max_length;
+  for (std::size_t k = 0; k < length; ++k) text += pool[rng() % pool.size()];
+  return utf8(text);
+}
+
 // The original text behind key bytes [begin, end).
 std::string original_of(const std::string& input, const MatchingKey& key,
                         std::size_t begin, std::size_t end) {
@@ -162,10 +170,7 @@ TEST_CASE("chunk by chunk equals ICU NFKC_CF of the whole text",
   REQUIRE(U_SUCCESS(status));
   std::mt19937 rng(11);
   for (int round = 0; round < 2000; ++round) {
-    std::u32string text;
-    const std::size_t length = rng() % 25;
-    for (std::size_t k = 0; k < length; ++k) text += pool[rng() % pool.size()];
-    const std::string input = utf8(text);
+    const std::string input = random_text(pool, rng, 25);
     std::string expected;
     nf->normalize(icu::UnicodeString::fromUTF8(input), status)
         .toUTF8String(expected);
@@ -417,10 +422,7 @@ TEST_CASE("random mixed text keeps every invariant", "[normalizer]") {
       U"\u03A3\u03C2\u0130\u01C5\u4E2D\u6587\u0416\u0966\U0001D7CE\u00BD";
   std::mt19937 rng(7);
   for (int round = 0; round < 2000; ++round) {
-    std::u32string text;
-    const std::size_t length = rng() % 30;
-    for (std::size_t k = 0; k < length; ++k) text += pool[rng() % pool.size()];
-    const std::string input = utf8(text);
+    const std::string input = random_text(pool, rng, 30);
     INFO("round " << round);
     const MatchingKey key = make_matching_key(input);
     check_invariants(input, key);
@@ -455,10 +457,7 @@ TEST_CASE("the key without offsets equals the key with them, in long mixed texts
       U"\U0001D400\U00020000";
   std::mt19937 rng(23);
   for (int round = 0; round < 20000; ++round) {
-    std::u32string text;
-    const std::size_t length = rng() % 60;
-    for (std::size_t k = 0; k < length; ++k) text += pool[rng() % pool.size()];
-    std::string input = utf8(text);
+    std::string input = random_text(pool, rng, 60);
     if (round % 7 == 0 && !input.empty()) input.insert(rng() % input.size(), 1, static_cast<char>(0x80 | (rng() % 64)));
     INFO("round " << round << ": " << input);
     REQUIRE(matching_key_text(input) == make_matching_key(input).text);
