@@ -182,22 +182,53 @@ std::vector<std::pair<Gram, std::int64_t>>& GramTotals::of(std::string_view lang
   return langs_.emplace_back(std::string(lang), std::vector<std::pair<Gram, std::int64_t>>{}).second;
 }
 
+namespace {
+
+// One language's blocks of a flush as rows of gram_postings (untm_rows).
+class BlockRows final : public sql::RowSource {
+ public:
+  struct Row {
+    Gram gram;
+    std::int64_t first, last, total;
+    std::uint32_t count;
+    std::string_view gaps;
+  };
+  std::string_view lang;
+  std::vector<Row> rows;
+  std::size_t size() const override { return rows.size(); }
+  void column(std::size_t row, int column, sql::ColumnSink& out) const override {
+    const Row& r = rows[row];
+    switch (column) {
+      case 0: out.text_static(lang); break;
+      case 1: out.int64(static_cast<std::int64_t>(r.gram)); break;
+      case 2: out.int64(r.first); break;
+      case 3: out.int64(r.last); break;
+      case 4: out.int64(r.count); break;
+      case 5: out.int64(r.total); break;
+      case 6: out.blob_static(r.gaps); break;  // one id: an empty blob, not NULL
+      default: break;
+    }
+  }
+};
+
+}  // namespace
+
 void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
+  // One INSERT … SELECT per language, not a bind, step and reset per block.
   sql::Statement insert(db,
                         "INSERT INTO gram_postings (lang, gram, first_id, last_id, count, total, ids) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "SELECT c0, c1, c2, c3, c4, c5, c6 FROM untm_rows(?1)",
                         "writing the n-gram index");
   sql::Statement previous(db, kGramTotalSql, "reading the n-gram index");
   std::int64_t total = 0;
-  const auto write = [&](const std::string& lang, Gram gram, std::int64_t first, std::int64_t last,
-                         std::size_t count, const Entry& entry, std::uint32_t begin, std::uint32_t end) {
+  BlockRows block_rows;
+  const auto write = [&](Gram gram, std::int64_t first, std::int64_t last, std::size_t count, const Entry& entry,
+                         std::uint32_t begin, std::uint32_t end) {
     total += static_cast<std::int64_t>(count);
     const std::string_view gaps = entry.bytes == nullptr
-                                      ? std::string_view("", 0)  // one id: an empty blob, not NULL
+                                      ? std::string_view()
                                       : std::string_view(reinterpret_cast<const char*>(entry.bytes) + begin, end - begin);
-    insert.bind(1, lang).bind(2, static_cast<std::int64_t>(gram)).bind(3, first).bind(4, last);
-    insert.bind(5, static_cast<std::int64_t>(count)).bind(6, total).bind_blob_static(7, gaps);
-    insert.execute();
+    block_rows.rows.push_back({gram, first, last, total, static_cast<std::uint32_t>(count), gaps});
   };
   const auto stored_total = [&](const std::string& lang, Gram gram) -> std::int64_t {
     if (totals != nullptr && totals->index_was_empty_) return 0;
@@ -209,6 +240,8 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
   std::vector<const ClosedBlock*> blocks;
   std::vector<std::pair<Gram, std::int64_t>> merged;
   for (auto& [lang, table] : langs_) {
+    block_rows.lang = lang;
+    block_rows.rows.clear();
     order.clear();
     for (const Entry& entry : table.slots)
       if (entry.gram != kNoGram) order.push_back(&entry);
@@ -228,10 +261,12 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
       blocks.clear();
       for (std::uint32_t c = entry->closed; c != 0; c = table.closed[c - 1].previous) blocks.push_back(&table.closed[c - 1]);
       for (auto at = blocks.rbegin(); at != blocks.rend(); ++at)
-        write(lang, entry->gram, (*at)->first, (*at)->last, kBlockIds, *entry, (*at)->begin, (*at)->end);
-      write(lang, entry->gram, entry->first, entry->last, entry->count, *entry, entry->begin, entry->size);
+        write(entry->gram, (*at)->first, (*at)->last, kBlockIds, *entry, (*at)->begin, (*at)->end);
+      write(entry->gram, entry->first, entry->last, entry->count, *entry, entry->begin, entry->size);
       if (known != nullptr) merged.emplace_back(entry->gram, total);
     }
+    insert.bind_rows(1, block_rows);
+    insert.execute();
     if (known != nullptr) {
       merged.insert(merged.end(), known->begin() + static_cast<std::ptrdiff_t>(k), known->end());
       known->swap(merged);

@@ -206,6 +206,12 @@ void ColumnSink::text_static(std::string_view value) {
   sqlite3_result_text64(static_cast<sqlite3_context*>(context_), value.empty() ? "" : value.data(), value.size(),
                         SQLITE_STATIC, SQLITE_UTF8);
 }
+void ColumnSink::blob_static(std::string_view bytes) {
+  if (bytes.empty())
+    sqlite3_result_zeroblob(static_cast<sqlite3_context*>(context_), 0);
+  else
+    sqlite3_result_blob64(static_cast<sqlite3_context*>(context_), bytes.data(), bytes.size(), SQLITE_STATIC);
+}
 void ColumnSink::null() { sqlite3_result_null(static_cast<sqlite3_context*>(context_)); }
 
 // ---- Connection ----

@@ -60,6 +60,8 @@ class ColumnSink {
   void real(double value);
   // Not copied: the source keeps the bytes alive while the statement runs.
   void text_static(std::string_view value);
+  // The same for a blob (an empty one is a blob, not NULL).
+  void blob_static(std::string_view bytes);
   void null();
 
  private:
