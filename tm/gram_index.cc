@@ -214,14 +214,24 @@ class BlockRows final : public sql::RowSource {
 }  // namespace
 
 void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
-  // One INSERT … SELECT per language, not a bind, step and reset per block.
+  // One INSERT … SELECT per 64Ki blocks, not a bind, step and reset per
+  // block. OR FAIL: a failure keeps the statement's earlier rows (the
+  // caller's transaction rolls back anyway), so SQLite keeps no statement
+  // journal of every page the rows touch (160 MB more peak memory in a 1M
+  // import without it).
+  constexpr std::size_t kRowsPerInsert = std::size_t{1} << 16;
   sql::Statement insert(db,
-                        "INSERT INTO gram_postings (lang, gram, first_id, last_id, count, total, ids) "
+                        "INSERT OR FAIL INTO gram_postings (lang, gram, first_id, last_id, count, total, ids) "
                         "SELECT c0, c1, c2, c3, c4, c5, c6 FROM untm_rows(?1)",
                         "writing the n-gram index");
   sql::Statement previous(db, kGramTotalSql, "reading the n-gram index");
   std::int64_t total = 0;
   BlockRows block_rows;
+  const auto insert_rows = [&] {
+    insert.bind_rows(1, block_rows);
+    insert.execute();
+    block_rows.rows.clear();
+  };
   const auto write = [&](Gram gram, std::int64_t first, std::int64_t last, std::size_t count, const Entry& entry,
                          std::uint32_t begin, std::uint32_t end) {
     total += static_cast<std::int64_t>(count);
@@ -229,6 +239,7 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
                                       ? std::string_view()
                                       : std::string_view(reinterpret_cast<const char*>(entry.bytes) + begin, end - begin);
     block_rows.rows.push_back({gram, first, last, total, static_cast<std::uint32_t>(count), gaps});
+    if (block_rows.rows.size() == kRowsPerInsert) insert_rows();
   };
   const auto stored_total = [&](const std::string& lang, Gram gram) -> std::int64_t {
     if (totals != nullptr && totals->index_was_empty_) return 0;
@@ -265,8 +276,7 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
       write(entry->gram, entry->first, entry->last, entry->count, *entry, entry->begin, entry->size);
       if (known != nullptr) merged.emplace_back(entry->gram, total);
     }
-    insert.bind_rows(1, block_rows);
-    insert.execute();
+    insert_rows();
     if (known != nullptr) {
       merged.insert(merged.end(), known->begin() + static_cast<std::ptrdiff_t>(k), known->end());
       known->swap(merged);

@@ -778,10 +778,12 @@ struct TranslationMemory::Impl {
   }
 
   // Writes pending_exact, sorted (in key order: sequential B-tree writes).
+  // OR FAIL: no statement journal of the pages the rows touch (the
+  // transaction rolls back on any failure anyway; see write_blocks).
   void write_exact_rows() {
     std::sort(pending_exact.begin(), pending_exact.end());
     sql::Statement& insert = statement(
-        "INSERT INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_rows(?1)",
+        "INSERT OR FAIL INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_rows(?1)",
         "filling the exact-match table");
     const sql::Int64Triples rows{pending_exact.data(), pending_exact.size()};
     insert.bind_rows(1, rows);
