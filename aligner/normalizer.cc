@@ -327,11 +327,12 @@ class KeyBuilder {
         return;
       }
       if (first_facts != nullptr) {
+        if (!with_offsets_ && first_facts->verbatim) {
+          verbatim(b, e);
+          return;
+        }
         if (!first_facts->decomposes) {
-          if (!with_offsets_ && first_facts->key_char == static_cast<char32_t>(first))
-            verbatim(b, e);
-          else
-            emit_mapped(first_facts->key_char, b, e);
+          emit_mapped(first_facts->key_char, b, e);
           return;
         }
       } else if (!normalizer_.getDecomposition(first, scratch_)) {

@@ -160,10 +160,13 @@ TEST_CASE("sqlite handle: statements, transactions and errors that say what to d
         if (column == 1) out.real(0.25);
         if (column == 2 && row == 0) out.text_static(text);
         if (column == 3) out.null();
+        if (column == 5) out.blob_static(row == 0 ? std::string_view() : std::string_view("\x01\x00\x02", 3));
         if (column == 7) out.text_static(std::string_view());
       }
     } mixed;
-    sql::Statement typed(db, "SELECT c0, typeof(c1), c1, typeof(c2), c2, typeof(c3), typeof(c7), length(c7) FROM untm_rows(?1)");
+    sql::Statement typed(db,
+                         "SELECT c0, typeof(c1), c1, typeof(c2), c2, typeof(c3), typeof(c7), length(c7), typeof(c5), "
+                         "hex(c5) FROM untm_rows(?1)");
     typed.bind_rows(1, mixed);
     REQUIRE(typed.step());
     CHECK(typed.column_int64(0) == 10);
@@ -174,9 +177,13 @@ TEST_CASE("sqlite handle: statements, transactions and errors that say what to d
     CHECK(typed.column_view(5) == "null");
     CHECK(typed.column_view(6) == "text");
     CHECK(typed.column_int64(7) == 0);
+    CHECK(typed.column_view(8) == "blob");  // empty, and still a blob: not NULL
+    CHECK(typed.column_view(9) == "");
     REQUIRE(typed.step());
     CHECK(typed.column_int64(0) == 11);
     CHECK(typed.column_view(3) == "null");
+    CHECK(typed.column_view(8) == "blob");
+    CHECK(typed.column_view(9) == "010002");  // bytes after a zero kept
     CHECK_FALSE(typed.step());
     // Only a bound pointer is a source: a number or text yields nothing.
     sql::Statement forged(db, "SELECT count(*) FROM untm_rows(?1)");

@@ -184,7 +184,7 @@ std::vector<std::pair<Gram, std::int64_t>>& GramTotals::of(std::string_view lang
 
 namespace {
 
-// One language's blocks of a flush as rows of gram_postings (untm_rows).
+// Blocks of one language as rows of gram_postings (untm_rows).
 class BlockRows final : public sql::RowSource {
  public:
   struct Row {
@@ -228,6 +228,7 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
   std::int64_t total = 0;
   BlockRows block_rows;
   const auto insert_rows = [&] {
+    if (block_rows.rows.empty()) return;
     insert.bind_rows(1, block_rows);
     insert.execute();
     block_rows.rows.clear();
@@ -251,8 +252,7 @@ void PostingBuilder::write_blocks(sql::Connection& db, GramTotals* totals) {
   std::vector<const ClosedBlock*> blocks;
   std::vector<std::pair<Gram, std::int64_t>> merged;
   for (auto& [lang, table] : langs_) {
-    block_rows.lang = lang;
-    block_rows.rows.clear();
+    block_rows.lang = lang;  // no rows are left from the language before
     order.clear();
     for (const Entry& entry : table.slots)
       if (entry.gram != kNoGram) order.push_back(&entry);
