@@ -131,7 +131,13 @@ std::vector<ParagraphGroup> align_paragraphs(const Version& a, const Version& b,
         both ? a.paragraph_span(ia, end_a) : std::span<const SentenceFeatures>(a.paragraph_features.data() + ia, end_a - ia);
     std::span<const SentenceFeatures> fb =
         both ? b.paragraph_span(ib, end_b) : std::span<const SentenceFeatures>(b.paragraph_features.data() + ib, end_b - ib);
-    for (const Bead& bead : align_sentences(fa, fb, model)) {
+    SentenceAlignOptions grouping;  // only the groups are kept, not their confidence
+    grouping.confidence = false;
+    if (both) {  // the paragraphs' sentences, whose lexicon keys the model kept
+      grouping.src_sentences = std::span<const std::size_t>(a.first_sentence).subspan(ia, end_a - ia + 1);
+      grouping.tgt_sentences = std::span<const std::size_t>(b.first_sentence).subspan(ib, end_b - ib + 1);
+    }
+    for (const Bead& bead : align_sentences(fa, fb, model, grouping)) {
       ParagraphGroup g;
       for (std::size_t k : bead.src) g.a.push_back(ia + k);
       for (std::size_t k : bead.tgt) g.b.push_back(ib + k);

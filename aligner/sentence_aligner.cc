@@ -227,8 +227,13 @@ struct RawItem {
 };
 
 // Where the two sides of a call lie in the documents the model's lexicon
-// was learned from (SentenceAlignOptions::src_offset, tgt_offset).
-using Offsets = std::array<std::optional<std::size_t>, 2>;
+// was learned from: runs of their sentences (SentenceAlignOptions::
+// src_offset, tgt_offset), or paragraphs made of them (src_sentences,
+// tgt_sentences).
+struct Offsets {
+  std::array<std::optional<std::size_t>, 2> first;
+  std::array<std::span<const std::size_t>, 2> sentences;
+};
 
 // Builds the items of both sides for one alignment call.
 class EvidenceBuilder {
@@ -430,8 +435,12 @@ class EvidenceBuilder {
     if (lex) {
       for (int s = 0; s < 2; ++s) {
         word_begin_[s].assign(1, 0);
-        if (offsets_[s] && lex->sentences(s) > 0) {
-          const std::size_t first = *offsets_[s];
+        if (!offsets_.sentences[s].empty() && lex->sentences(s) > 0) {
+          paragraph_keys(s, *lex);
+          continue;
+        }
+        if (offsets_.first[s] && lex->sentences(s) > 0) {
+          const std::size_t first = *offsets_.first[s];
           if (first > lex->sentences(s) || feats_[s].size() > lex->sentences(s) - first)
             throw ArgumentError("sentence aligner: sentences " + std::to_string(first) + " to " +
                                 std::to_string(first + feats_[s].size()) + " of the " + (s == 0 ? "source" : "target") +
@@ -460,6 +469,34 @@ class EvidenceBuilder {
   }
 
  private:
+  // The lexicon keys of each paragraph of side `s`: those of its sentences,
+  // kept from the lexicon's learning (the same as looking up its words:
+  // a paragraph's words are its sentences').
+  void paragraph_keys(int s, const Lexicon& lex) {
+    const std::span<const std::size_t> bounds = offsets_.sentences[s];
+    bool valid = bounds.size() == feats_[s].size() + 1 && bounds.back() <= lex.sentences(s);
+    for (std::size_t i = 0; valid && i + 1 < bounds.size(); ++i) valid = bounds[i] <= bounds[i + 1];
+    if (!valid)
+      throw ArgumentError(std::string("sentence aligner: the ") + (s == 0 ? "source" : "target") + "'s " +
+                          std::to_string(bounds.size()) + " paragraph bounds do not fit its " +
+                          std::to_string(feats_[s].size()) + " inputs and the " + std::to_string(lex.sentences(s)) +
+                          " sentences the model was estimated on; give one more bound than inputs, ascending, "
+                          "within those sentences");
+    for (std::size_t i = 0; i < feats_[s].size(); ++i) {
+      const std::size_t first = word_ids_[s].size();
+      for (std::size_t k = bounds[i]; k < bounds[i + 1]; ++k) {
+        const std::span<const std::uint32_t> keys = lex.sentence_keys(s, k);
+        word_ids_[s].insert(word_ids_[s].end(), keys.begin(), keys.end());
+      }
+      if (bounds[i + 1] - bounds[i] > 1) {
+        std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
+        word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
+                           word_ids_[s].end());
+      }
+      word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+    }
+  }
+
   std::uint32_t intern(std::string_view a) {
     const std::uint32_t id = anchor_ids_.intern(a);
     if (id == anchor_kind_.size()) anchor_kind_.push_back(anchor_kind(a));
@@ -1422,7 +1459,18 @@ std::vector<Bead> align_sentences(std::span<const SentenceFeatures> src, std::sp
                                   const PairModel& model, const SentenceAlignOptions& options) {
   check_model(model);
   if (src.empty() || tgt.empty()) return trivial_beads(src.size(), tgt.size());
-  return to_beads(align_core(src, tgt, model, options.band, true, {}, {options.src_offset, options.tgt_offset}), model);
+  const CoreResult core =
+      align_core(src, tgt, model, options.band, options.confidence, {},
+                 {{options.src_offset, options.tgt_offset}, {options.src_sentences, options.tgt_sentences}});
+  if (options.confidence) return to_beads(core, model);
+  std::vector<Bead> beads(core.path.shapes.size());
+  for (std::size_t k = 0; k < beads.size(); ++k) {
+    const auto [i, j] = core.path.points[k];
+    const BeadShape sh = kBeadShapes[core.path.shapes[k]];
+    for (int x = 0; x < sh.src; ++x) beads[k].src.push_back(i + static_cast<std::size_t>(x));
+    for (int y = 0; y < sh.tgt; ++y) beads[k].tgt.push_back(j + static_cast<std::size_t>(y));
+  }
+  return beads;
 }
 
 }  // namespace untm

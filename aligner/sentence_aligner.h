@@ -163,6 +163,15 @@ struct SentenceAlignOptions {
   // those sentences, kept from its learning, are then reused instead of
   // looked up word by word. Leave unset for any other input.
   std::optional<std::size_t> src_offset, tgt_offset;
+  // When the inputs are paragraphs of those documents instead: source input
+  // k holds sentences [src_sentences[k], src_sentences[k + 1]) (one more
+  // bound than inputs), target likewise; their lexicon keys are then those
+  // kept for their sentences. Empty: not paragraphs.
+  std::span<const std::size_t> src_sentences, tgt_sentences;
+  // false: the beads only, each with confidence 0 (the same beads: the
+  // posterior pass and the confidence's pricing are skipped, which a caller
+  // that only groups, such as the paragraph-level alignment, does not need).
+  bool confidence = true;
 };
 
 // Aligns two sequences with a model estimated from them or from the whole

@@ -415,6 +415,77 @@ TEST_CASE("align: spans that say where they lie reuse the lexicon's keys, with t
                         " the model was estimated on; give offsets only for runs of those sentences");
 }
 
+TEST_CASE("align: paragraphs that say which sentences they hold reuse the lexicon's keys, with the same beads",
+          "[sentence_aligner]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const PairModel model = estimate_pair_model(en, zh, "en", "zh");
+  REQUIRE(model.lexicon->size(0) > 0);
+  // Paragraphs of 1-3 sentences, their features merged as the document
+  // aligner merges them (lengths added, anchors once, words in order).
+  const auto paragraphs = [](const std::vector<SentenceFeatures>& sentences, std::vector<std::size_t>& bounds) {
+    std::vector<SentenceFeatures> out;
+    bounds.assign(1, 0);
+    for (std::size_t first = 0, take = 1; first < sentences.size(); first += take, take = take % 3 + 1) {
+      const std::size_t end = std::min(first + take, sentences.size());
+      SentenceFeatures p;
+      for (std::size_t k = first; k < end; ++k) {
+        p.length += sentences[k].length;
+        for (const std::string& a : sentences[k].anchors)
+          if (std::find(p.anchors.begin(), p.anchors.end(), a) == p.anchors.end()) p.anchors.push_back(a);
+        p.words.insert(p.words.end(), sentences[k].words.begin(), sentences[k].words.end());
+      }
+      out.push_back(std::move(p));
+      bounds.push_back(end);
+    }
+    return out;
+  };
+  std::vector<std::size_t> en_bounds, zh_bounds;
+  const auto en_paragraphs = paragraphs(en, en_bounds);
+  const auto zh_paragraphs = paragraphs(zh, zh_bounds);
+  REQUIRE(en_paragraphs.size() > 3);
+  const auto looked_up = align_sentences(en_paragraphs, zh_paragraphs, model);
+  untm::SentenceAlignOptions placed;
+  placed.src_sentences = en_bounds;
+  placed.tgt_sentences = zh_bounds;
+  const auto reused = align_sentences(en_paragraphs, zh_paragraphs, model, placed);
+  REQUIRE(reused.size() == looked_up.size());
+  for (std::size_t k = 0; k < reused.size(); ++k) {
+    CHECK(SimpleBead{reused[k].src, reused[k].tgt} == SimpleBead{looked_up[k].src, looked_up[k].tgt});
+    CHECK(reused[k].confidence == looked_up[k].confidence);
+  }
+  // A run of the paragraphs: their bounds only.
+  const std::span<const SentenceFeatures> src(en_paragraphs.data() + 1, 3), tgt(zh_paragraphs.data() + 1, 3);
+  placed.src_sentences = std::span<const std::size_t>(en_bounds).subspan(1, 4);
+  placed.tgt_sentences = std::span<const std::size_t>(zh_bounds).subspan(1, 4);
+  const auto run = align_sentences(src, tgt, model, placed);
+  const auto run_looked_up = align_sentences(src, tgt, model);
+  REQUIRE(run.size() == run_looked_up.size());
+  for (std::size_t k = 0; k < run.size(); ++k) CHECK(run[k].confidence == run_looked_up[k].confidence);
+  // Bounds that do not fit the inputs.
+  placed.src_sentences = std::span<const std::size_t>(en_bounds).subspan(1, 3);
+  CHECK_THROWS_WITH(align_sentences(src, tgt, model, placed),
+                    "sentence aligner: the source's 3 paragraph bounds do not fit its 3 inputs and the " +
+                        std::to_string(en.size()) +
+                        " sentences the model was estimated on; give one more bound than inputs, ascending, within "
+                        "those sentences");
+}
+
+TEST_CASE("align: without confidence, the same beads", "[sentence_aligner]") {
+  const auto en = make_features(kLetterEn, "en");
+  const auto zh = make_features(kLetterZh, "zh");
+  const PairModel model = estimate_pair_model(en, zh, "en", "zh");
+  untm::SentenceAlignOptions beads_only;
+  beads_only.confidence = false;
+  const auto with = align_sentences(en, zh, model);
+  const auto without = align_sentences(en, zh, model, beads_only);
+  REQUIRE(without.size() == with.size());
+  for (std::size_t k = 0; k < with.size(); ++k) {
+    CHECK(SimpleBead{without[k].src, without[k].tgt} == SimpleBead{with[k].src, with[k].tgt});
+    CHECK(without[k].confidence == 0);
+  }
+}
+
 TEST_CASE("align: empty inputs", "[sentence_aligner]") {
   const std::vector<SentenceFeatures> none;
   const auto three = make_features(std::vector<std::string>{"One.", "Two.", "Three."}, "en");
