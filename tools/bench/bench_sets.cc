@@ -21,6 +21,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <system_error>
 #include <string>
 #include <vector>
 
@@ -118,7 +119,7 @@ void dump_set(std::FILE* out, const Set& set, const std::vector<untm::Document>&
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::vector<std::string> dirs;
   int runs = 5;
   std::string dump_path;
@@ -138,6 +139,12 @@ int main(int argc, char** argv) {
     }
   }
   if (dirs.empty()) usage();
+  for (const std::string& dir : dirs) {
+    if (std::error_code error; !fs::is_directory(dir, error)) {
+      std::fprintf(stderr, "bench_sets: %s: not a folder; give folders of KEY.LANG.txt files\n", dir.c_str());
+      return 2;
+    }
+  }
   const std::vector<Set> sets = find_sets(dirs);
   if (sets.empty()) {
     std::fprintf(stderr, "bench_sets: no document sets (KEY.LANG.txt files) found\n");
@@ -217,4 +224,14 @@ int main(int argc, char** argv) {
   row("align", t_align);
   row("total", t_total);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // A bench tool still says what went wrong instead of aborting.
+    std::fprintf(stderr, "bench_sets: %s\n", e.what());
+    return 1;
+  }
 }
