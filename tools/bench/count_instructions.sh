@@ -30,6 +30,10 @@ valgrind --tool=callgrind --callgrind-out-file="$work/out" --log-file="$work/log
   { echo "count_instructions.sh: the command failed (its error output follows):" >&2; tail -5 "$work/stderr" >&2; exit 1; }
 total=$(grep -o 'Collected : [0-9]*' "$work/log" | grep -o '[0-9]*$')
 printf 'instructions: %s (%s)\n' "$total" "$*"
-callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null |
-  awk '/^-+$/ { dashes++; next } dashes >= 4 && NF > 0' | grep -v 'PROGRAM TOTALS' |
-  grep -v -E 'ld-linux|libc-start|below main|:main \[|^Ir ' | head -n "$top" | cut -c1-160
+# One awk reads the whole report and keeps the first rows itself: a `head`
+# would end the pipe early, and pipefail would turn that SIGPIPE into exit 141.
+callgrind_annotate --inclusive=yes "$work/out" >"$work/report"
+awk -v top="$top" '
+  /^-+$/ { dashes++; next }
+  dashes < 4 || NF == 0 || /PROGRAM TOTALS|ld-linux|libc-start|below main|:main \[|^Ir / { next }
+  shown < top { print substr($0, 1, 160); shown++ }' "$work/report"
