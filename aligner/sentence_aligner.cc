@@ -1264,17 +1264,26 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
 // Confidence of each bead (see the header): posterior x translation quality.
 // `anchors_count`: whether missing anchors lower the confidence (not for the
 // first pass, whose confidence only selects the beads to learn from).
+// The path's beads, each with confidence 0.
+std::vector<Bead> path_beads(const Path& path) {
+  std::vector<Bead> beads(path.shapes.size());
+  for (std::size_t k = 0; k < beads.size(); ++k) {
+    const auto [i, j] = path.points[k];
+    const BeadShape sh = kBeadShapes[path.shapes[k]];
+    for (int x = 0; x < sh.src; ++x) beads[k].src.push_back(i + static_cast<std::size_t>(x));
+    for (int y = 0; y < sh.tgt; ++y) beads[k].tgt.push_back(j + static_cast<std::size_t>(y));
+  }
+  return beads;
+}
+
 std::vector<Bead> to_beads(const CoreResult& core, const PairModel& model, bool anchors_count = true) {
   const Path& path = core.path;
   const Pricing pricing = full_pricing(core, model);
-  std::vector<Bead> beads;
-  beads.reserve(path.shapes.size());
-  for (std::size_t k = 0; k < path.shapes.size(); ++k) {
+  std::vector<Bead> beads = path_beads(path);
+  for (std::size_t k = 0; k < beads.size(); ++k) {
     const auto [i, j] = path.points[k];
     const BeadShape sh = kBeadShapes[path.shapes[k]];
-    Bead b;
-    for (int x = 0; x < sh.src; ++x) b.src.push_back(i + static_cast<std::size_t>(x));
-    for (int y = 0; y < sh.tgt; ++y) b.tgt.push_back(j + static_cast<std::size_t>(y));
+    Bead& b = beads[k];
     double quality = kInsertionQuality;
     if (sh.src > 0 && sh.tgt > 0) {
       const auto a = static_cast<std::size_t>(sh.src), b = static_cast<std::size_t>(sh.tgt);
@@ -1287,7 +1296,6 @@ std::vector<Bead> to_beads(const CoreResult& core, const PairModel& model, bool 
     }
     const double posterior = path.posterior.empty() ? 1.0 : path.posterior[k];
     b.confidence = std::clamp(posterior * quality, 0.0, 1.0);
-    beads.push_back(std::move(b));
   }
   return beads;
 }
@@ -1462,15 +1470,7 @@ std::vector<Bead> align_sentences(std::span<const SentenceFeatures> src, std::sp
   const CoreResult core =
       align_core(src, tgt, model, options.band, options.confidence, {},
                  {{options.src_offset, options.tgt_offset}, {options.src_sentences, options.tgt_sentences}});
-  if (options.confidence) return to_beads(core, model);
-  std::vector<Bead> beads(core.path.shapes.size());
-  for (std::size_t k = 0; k < beads.size(); ++k) {
-    const auto [i, j] = core.path.points[k];
-    const BeadShape sh = kBeadShapes[core.path.shapes[k]];
-    for (int x = 0; x < sh.src; ++x) beads[k].src.push_back(i + static_cast<std::size_t>(x));
-    for (int y = 0; y < sh.tgt; ++y) beads[k].tgt.push_back(j + static_cast<std::size_t>(y));
-  }
-  return beads;
+  return options.confidence ? to_beads(core, model) : path_beads(core.path);
 }
 
 }  // namespace untm

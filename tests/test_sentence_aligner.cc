@@ -461,7 +461,10 @@ TEST_CASE("align: paragraphs that say which sentences they hold reuse the lexico
   const auto run = align_sentences(src, tgt, model, placed);
   const auto run_looked_up = align_sentences(src, tgt, model);
   REQUIRE(run.size() == run_looked_up.size());
-  for (std::size_t k = 0; k < run.size(); ++k) CHECK(run[k].confidence == run_looked_up[k].confidence);
+  for (std::size_t k = 0; k < run.size(); ++k) {
+    CHECK(SimpleBead{run[k].src, run[k].tgt} == SimpleBead{run_looked_up[k].src, run_looked_up[k].tgt});
+    CHECK(run[k].confidence == run_looked_up[k].confidence);
+  }
   // Bounds that do not fit the inputs.
   placed.src_sentences = std::span<const std::size_t>(en_bounds).subspan(1, 3);
   CHECK_THROWS_WITH(align_sentences(src, tgt, model, placed),
