@@ -2,6 +2,9 @@
 // rollback, schema versions and migrations, refusing foreign files, WAL
 // readers beside a writer, lookups and concordance on a small hand-made
 // en/zh/ar TM, and the untm lookup / concordance / stats commands.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -238,6 +241,41 @@ TEST_CASE("sqlite handle: statements, transactions and errors that say what to d
                       missing + ": opening: unable to open database file; cannot open the file: check the path, and "
                                 "that its folder exists and is writable");
   }
+}
+
+TEST_CASE("sql: a read-only connection opens a file whose writer was killed mid-transaction") {
+  TempDir dir;
+  const std::string path = (dir.path() / "killed.sqlite").string();
+  {
+    sql::Connection db(path, sql::OpenMode::create);
+    db.exec("PRAGMA journal_mode = DELETE; CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('committed')", "setting up");
+  }
+  // A writer that dies inside a transaction whose pages already reached the
+  // file leaves a hot rollback journal, which a read-only connection cannot
+  // roll back by itself (SQLITE_READONLY_ROLLBACK at its first read).
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    try {
+      sql::Connection db(path, sql::OpenMode::read_write);
+      db.exec("PRAGMA cache_size = 1; BEGIN; DELETE FROM t; "
+              "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 2000) "
+              "INSERT INTO t SELECT hex(randomblob(100)) FROM n",
+              "writing");
+      _exit(0);  // no commit, no rollback, no close: as if killed
+    } catch (...) {
+      _exit(2);
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  REQUIRE(std::filesystem::exists(path + "-journal"));
+  sql::Connection db(path, sql::OpenMode::read_only);
+  CHECK(db.query_int("SELECT count(*) FROM t WHERE x = 'committed'", "reading") == 1);
+  CHECK(db.query_int("SELECT count(*) FROM t", "reading") == 1);
+  CHECK_FALSE(std::filesystem::exists(path + "-journal"));  // rolled back by the recovery
 }
 
 TEST_CASE("tm: storing a document and storing it again replaces it") {

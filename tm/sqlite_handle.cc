@@ -218,6 +218,31 @@ void ColumnSink::null() { sqlite3_result_null(static_cast<sqlite3_context*>(cont
 
 Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path)), mode_(mode) {
   configure_sqlite_once();
+  open(mode);
+  if (mode == OpenMode::read_only) {
+    // A writer killed mid-write leaves a write-ahead log to recover or a hot
+    // rollback journal, and only a connection that may write repairs them:
+    // a read-only one fails at its first read ("attempt to write a readonly
+    // database"). So a read-only open reads once; if the file needs that
+    // repair, a read-write connection does it (as any writer's first read
+    // would) and the file is opened read-only again.
+    const int rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_READONLY_RECOVERY || rc == SQLITE_READONLY_ROLLBACK) {
+      close();
+      open(OpenMode::read_write);
+      const int repair_rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+      if (repair_rc != SQLITE_OK) {
+        const DatabaseError error = make_error(path_, "recovering after an interrupted write", repair_rc, sqlite3_errmsg(db_));
+        close();  // a constructor that throws runs no destructor
+        throw error;
+      }
+      close();
+      open(OpenMode::read_only);
+    }
+  }
+}
+
+void Connection::open(OpenMode mode) {
   int flags = SQLITE_OPEN_NOMUTEX;  // one thread per connection
   switch (mode) {
     case OpenMode::read_only:
@@ -234,7 +259,7 @@ Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path))
   if (rc != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     close();
-    throw make_error(path_, "opening", rc, message);
+    throw make_error(path_, mode == mode_ ? "opening" : "opening to recover after an interrupted write", rc, message);
   }
   sqlite3_extended_result_codes(db_, 1);
   const int module_rc = sqlite3_create_module_v2(db_, kRowsPointer, &RowsModule::module(), nullptr, nullptr);

@@ -116,6 +116,7 @@ class Connection {
   [[noreturn]] void fail(int rc, std::string_view what) const;
 
  private:
+  void open(OpenMode mode);  // into db_, with the module registered
   void close() noexcept;
 
   std::string path_;
