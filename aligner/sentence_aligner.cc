@@ -453,6 +453,10 @@ class EvidenceBuilder {
           }
           continue;
         }
+        if (lex->size(s) == 0) {  // nothing to find (the first pass's empty lexicon)
+          word_begin_[s].assign(feats_[s].size() + 1, 0);
+          continue;
+        }
         for (const SentenceFeatures& f : feats_[s]) {
           const std::size_t first = word_ids_[s].size();
           for (const std::string& w : f.words) {
@@ -916,6 +920,9 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
   }
   for (int s = 0; s < 2; ++s) {
     const SideItems& own = ev.side[s];
+    // A bead holds at most as many sentences of the other side as it has:
+    // longer runs are never priced.
+    const std::size_t runs = std::min<std::size_t>(kMaxRun, s == 0 ? m : n);
     for (std::size_t x = 0; x + 1 < own.item_begin.size(); ++x) {
       const double others = std::max<double>(width[s][x], 1.0) - 1.0;
       for (std::uint32_t k = own.item_begin[x]; k < own.item_begin[x + 1]; ++k) {
@@ -923,7 +930,7 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
         const double chance = std::max<double>(found[s][k], 1.0) - 1.0;
         const double r = (chance + kLocalPseudo * own.r[k]) / (others + kLocalPseudo);
         double miss = 1.0;  // P(no counterpart by chance in the run)
-        for (std::size_t run = 0; run < kMaxRun; ++run) {
+        for (std::size_t run = 0; run < runs; ++run) {
           miss *= 1.0 - r;
           const double r_run = 1.0 - miss;
           if (q <= r_run) continue;
