@@ -512,7 +512,16 @@ bool is_latin_script_language(std::string_view lang) {
       "ar", "fa", "ur", "ps", "he", "yi", "zh", "ja", "ko", "ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg",
       "mn", "el", "hy", "ka", "hi", "mr", "ne", "bn", "pa", "gu", "or", "ta", "te", "kn", "ml", "si", "th", "lo",
       "km", "my", "am", "ti", "bo", "dv", "ug", "sd", "tt", "ba", "cv", "os"};
-  return std::find(std::begin(kOtherScripts), std::end(kOtherScripts), lang) == std::end(kOtherScripts);
+  // Asked for every sentence and every alignment call: a table of the
+  // two-letter codes instead of a search of the list (all its codes are two
+  // lowercase letters).
+  static constexpr auto kOther = [] {
+    std::array<bool, 26 * 26> table{};
+    for (std::string_view code : kOtherScripts) table[static_cast<std::size_t>((code[0] - 'a') * 26 + (code[1] - 'a'))] = true;
+    return table;
+  }();
+  if (lang.size() != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' || lang[1] > 'z') return true;
+  return !kOther[static_cast<std::size_t>((lang[0] - 'a') * 26 + (lang[1] - 'a'))];
 }
 
 void tokenize_key(std::string_view key, std::string_view lang, std::vector<std::string>& anchors,

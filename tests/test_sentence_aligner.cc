@@ -200,6 +200,13 @@ TEST_CASE("anchors: Latin tokens inside Chinese and Arabic, marks once", "[sente
   CHECK(make_features("为什么？", "zh").anchors == std::vector<std::string>{"?"});
 }
 
+TEST_CASE("anchors: which languages are written in Latin script", "[sentence_aligner][anchors]") {
+  for (const char* lang : {"en", "fr", "es", "de", "hu", "pt", "xx", "", "e", "eng", "EN", "zh-TW", "a1"})
+    CHECK(untm::is_latin_script_language(lang));
+  for (const char* lang : {"ar", "zh", "ru", "ja", "ko", "el", "he", "fa", "uk", "hi", "th", "os", "cv"})
+    CHECK_FALSE(untm::is_latin_script_language(lang));
+}
+
 TEST_CASE("features: length in key characters without spaces, words and characters", "[sentence_aligner]") {
   const SentenceFeatures en = make_features("The  Council, met.", "en");
   CHECK(en.length == 15);  // "the council, met." without its spaces
