@@ -251,7 +251,25 @@ void KeyIndex::reserve(std::size_t keys) {
   if (slots > slots_.size()) rehash(slots);
 }
 
+void KeyIndex::clear(std::size_t keys) {
+  chars_.clear();
+  begin_.assign(1, 0);
+  // The table of the size these keys need, in the memory already held (its
+  // old size may be far larger: clearing all of it would cost more than the
+  // keys).
+  std::size_t slots = 64;
+  while (slots < keys * 2) slots *= 2;
+  if (keys == 0)
+    slots_.clear();
+  else
+    slots_.assign(slots, Slot{});
+}
+
 void KeyIndex::rehash(std::size_t slots) {
+  if (size() == 0) {  // nothing to move: keep the memory
+    slots_.assign(slots, Slot{});
+    return;
+  }
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(slots, Slot{});
   const std::size_t mask = slots_.size() - 1;

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -172,6 +173,20 @@ struct SideItems {
   std::vector<std::uint8_t> match_bit;
   std::size_t id_space = 0;
   bool any_items = false;
+  void clear() {
+    present_begin.assign(1, 0);
+    present.clear();
+    signature.clear();
+    item_begin.assign(1, 0);
+    q.clear();
+    r.clear();
+    strong.clear();
+    match_begin.assign(1, 0);
+    match_id.clear();
+    match_bit.clear();
+    id_space = 0;
+    any_items = false;
+  }
 };
 
 struct Evidence {
@@ -185,6 +200,15 @@ struct Evidence {
   // Ids below anchor_kind.size() are anchors; the others lexicon keys.
   std::vector<AnchorKind> anchor_kind;
   std::vector<std::uint32_t> anchor_df[2];  // sentences of each side holding the anchor
+  void clear() {
+    for (SideItems& items : side) items.clear();
+    strong_begin.clear();
+    strong_ids_begin.clear();
+    strong_ids.clear();
+    anchor_kind.clear();
+    anchor_df[0].clear();
+    anchor_df[1].clear();
+  }
 };
 
 // Per sentence pair of the band: which items of each side found their
@@ -200,6 +224,7 @@ struct PairTable {
   std::vector<float> value[2];                  // per pair: sum of the spreads of the found items (run of 1)
   std::vector<float> spread[2][kMaxRun];        // per item: g1 - g0 against a run of k+1 sentences
   std::vector<float> base[2][kMaxRun];          // per sentence: sum of g0
+  std::vector<std::uint32_t> found[2], width[2];  // scratch of make_pair_table
   std::size_t at(std::size_t i, std::size_t j) const {
     return offset[i] + static_cast<std::size_t>(static_cast<std::int64_t>(j) - lo[i]);
   }
@@ -235,16 +260,65 @@ struct Offsets {
   std::array<std::span<const std::size_t>, 2> sentences;
 };
 
-// Builds the items of both sides for one alignment call.
+// Per sentence: its anchor ids (and cognates, bridged Latin words), sorted.
+struct SentenceIds {
+  std::vector<std::uint32_t> begin{0};
+  std::vector<std::uint32_t> ids;
+  std::span<const std::uint32_t> of(std::size_t i) const { return {ids.data() + begin[i], ids.data() + begin[i + 1]}; }
+  void clear() {
+    begin.assign(1, 0);
+    ids.clear();
+  }
+};
+
+// What EvidenceBuilder works in besides the Evidence it fills (part of the
+// buffers an alignment call reuses, below).
+struct BuilderScratch {
+  KeyIndex anchor_ids;
+  std::string cognate_buffer;
+  KeyIndex latin_words;                    // "unicef" for the anchor "=unicef"
+  std::vector<std::uint32_t> latin_anchor;  // the anchor id of each latin word
+  SentenceIds sentence_anchors[2];
+  std::vector<std::uint32_t> word_begin[2];  // per sentence, into word_ids
+  std::vector<std::uint32_t> word_ids[2];    // lexicon keys of the sentence, sorted
+  std::vector<std::uint32_t> first_ids[2], first_begin[2], ids;
+  std::vector<std::pair<float, std::uint32_t>> rare;
+  std::vector<RawItem> items;
+  std::vector<std::uint32_t> counterparts, priced;
+};
+
+// Builds the items of both sides for one alignment call into `ev`.
 class EvidenceBuilder {
  public:
   // `offsets`: where src and tgt lie in the documents the model's lexicon
   // was learned from, if they are runs of their sentences.
   EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model,
-                  const Offsets& offsets)
-      : feats_{src, tgt}, model_(model), offsets_(offsets) {}
+                  const Offsets& offsets, Evidence& ev, BuilderScratch& scratch)
+      : feats_{src, tgt},
+        model_(model),
+        offsets_(offsets),
+        ev_(ev),
+        scratch_(scratch),
+        anchor_ids_(scratch.anchor_ids),
+        cognate_buffer_(scratch.cognate_buffer),
+        latin_words_(scratch.latin_words),
+        latin_anchor_(scratch.latin_anchor),
+        anchor_kind_(ev.anchor_kind),
+        sentence_anchors_(scratch.sentence_anchors),
+        anchor_df_(ev.anchor_df),
+        word_begin_(scratch.word_begin),
+        word_ids_(scratch.word_ids) {
+    ev.clear();
+    latin_words_.clear();
+    latin_anchor_.clear();
+    for (int s = 0; s < 2; ++s) {
+      sentence_anchors_[s].clear();
+      word_begin_[s].assign(1, 0);
+      word_ids_[s].clear();
+    }
+  }
 
-  Evidence build() {
+  void build() {
     const Lexicon* lex = model_.lexicon.get();
     recall_ = lex ? lex->anchor_recall : Lexicon::kDefaultAnchorRecall;
     const Script ss = script_of(model_.src_lang), ts = script_of(model_.tgt_lang);
@@ -259,9 +333,9 @@ class EvidenceBuilder {
       for (std::uint32_t id : sentence_anchors_[s].ids) ++anchor_df_[s][id];
     }
 
-    Evidence ev;
+    Evidence& ev = ev_;
     // Strong items for the coarse pass.
-    std::vector<std::pair<float, std::uint32_t>> rare;
+    std::vector<std::pair<float, std::uint32_t>>& rare = scratch_.rare;
     ev.strong_begin.push_back(0);
     ev.strong_ids_begin.push_back(0);
     for (std::size_t i = 0; i < feats_[0].size(); ++i) {
@@ -299,13 +373,14 @@ class EvidenceBuilder {
       SideItems& out = ev.side[s];
       out.id_space = anchors + (lex ? lex->size(s) : 0);
       const double other_n = static_cast<double>(feats_[o].size());
-      std::vector<RawItem> items;
-      std::vector<std::uint32_t> counterparts;
+      std::vector<RawItem>& items = scratch_.items;
+      std::vector<std::uint32_t>& counterparts = scratch_.counterparts;
       // Each lexicon entry is priced once (a scratch table of this thread,
       // all -1 between calls: the entries priced are reset at the end).
       std::vector<float>& entry_spread = entry_spread_scratch();
       if (lex && entry_spread.size() < lex->size(s)) entry_spread.resize(lex->size(s), -1.0f);
-      std::vector<std::uint32_t> priced;
+      std::vector<std::uint32_t>& priced = scratch_.priced;
+      priced.clear();
       struct Reset {  // also if something throws
         std::vector<float>& table;
         std::vector<std::uint32_t>& keys;
@@ -374,10 +449,6 @@ class EvidenceBuilder {
         out.match_begin.push_back(static_cast<std::uint32_t>(out.match_id.size()));
       }
     }
-    ev.anchor_kind = std::move(anchor_kind_);
-    ev.anchor_df[0] = std::move(anchor_df_[0]);
-    ev.anchor_df[1] = std::move(anchor_df_[1]);
-    return ev;
   }
 
   // Anchor ids, shared by both sides (identity is the counterpart), from
@@ -388,11 +459,12 @@ class EvidenceBuilder {
     std::size_t keys = 0;
     for (int s = 0; s < 2; ++s)
       for (const SentenceFeatures& f : feats_[s]) keys += f.anchors.size() + (same_script ? f.words.size() : 0);
-    anchor_ids_.reserve(keys);
-    std::vector<std::uint32_t> first_ids[2], first_begin[2];
+    anchor_ids_.clear(keys);
+    std::vector<std::uint32_t>(&first_ids)[2] = scratch_.first_ids;
+    std::vector<std::uint32_t>(&first_begin)[2] = scratch_.first_begin;
     for (int s = 0; s < 2; ++s) {
-      first_begin[s].reserve(feats_[s].size() + 1);
-      first_begin[s].push_back(0);
+      first_ids[s].clear();
+      first_begin[s].assign(1, 0);
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
         for (const std::string& a : feats_[s][i].anchors) {
           const std::uint32_t id = intern(a);
@@ -403,7 +475,7 @@ class EvidenceBuilder {
         first_begin[s].push_back(static_cast<std::uint32_t>(first_ids[s].size()));
       }
     }
-    std::vector<std::uint32_t> ids;
+    std::vector<std::uint32_t>& ids = scratch_.ids;
     for (int s = 0; s < 2; ++s) {
       SentenceIds& out = sentence_anchors_[s];
       out.begin.reserve(feats_[s].size() + 1);
@@ -527,27 +599,23 @@ class EvidenceBuilder {
   std::span<const SentenceFeatures> feats_[2];
   const PairModel& model_;
   Offsets offsets_;
+  Evidence& ev_;
+  BuilderScratch& scratch_;
   std::array<double, kAnchorKindCount> recall_{};
-  KeyIndex anchor_ids_;
-  std::string cognate_buffer_;
-  KeyIndex latin_words_;                    // "unicef" for the anchor "=unicef"
-  std::vector<std::uint32_t> latin_anchor_;  // the anchor id of each latin word
-  std::vector<AnchorKind> anchor_kind_;
-  // Per sentence: its anchor ids (and cognates, bridged Latin words), sorted.
-  struct SentenceIds {
-    std::vector<std::uint32_t> begin{0};
-    std::vector<std::uint32_t> ids;
-    std::span<const std::uint32_t> of(std::size_t i) const { return {ids.data() + begin[i], ids.data() + begin[i + 1]}; }
-  };
-  SentenceIds sentence_anchors_[2];
+  KeyIndex& anchor_ids_;
+  std::string& cognate_buffer_;
+  KeyIndex& latin_words_;
+  std::vector<std::uint32_t>& latin_anchor_;
+  std::vector<AnchorKind>& anchor_kind_;
+  SentenceIds (&sentence_anchors_)[2];
 
   static std::vector<float>& entry_spread_scratch() {
     thread_local std::vector<float> scratch;
     return scratch;
   }
-  std::vector<std::uint32_t> anchor_df_[2];
-  std::vector<std::uint32_t> word_begin_[2];  // per sentence, into word_ids_
-  std::vector<std::uint32_t> word_ids_[2];    // lexicon keys of the sentence, sorted
+  std::vector<std::uint32_t> (&anchor_df_)[2];
+  std::vector<std::uint32_t> (&word_begin_)[2];
+  std::vector<std::uint32_t> (&word_ids_)[2];
 };
 
 // ---------------------------------------------------------------- search
@@ -830,9 +898,8 @@ struct Pricing {
   }
 };
 
-// Fills the pair table of the last level for the band.
-PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::size_t m) {
-  PairTable pt;
+// Fills the pair table `pt` (its memory reused) for the band.
+void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::size_t m, PairTable& pt) {
   pt.lo.resize(n);
   pt.hi.resize(n);
   pt.offset.assign(n + 1, 0);
@@ -854,7 +921,7 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
       pt.base[s][k].assign(ev.side[s].item_begin.size() - 1, 0.0f);
     }
   }
-  if (m == 0 || n == 0) return pt;
+  if (m == 0 || n == 0) return;
   // Side s's items found in the other side's sentence. For one sentence x
   // of side s, `hits` maps each id of the other side to the items of x it
   // confirms; a pair's mask is then the OR over the other sentence's ids.
@@ -901,7 +968,8 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
   }
   // Local r: how many sentences of the band around each item hold its
   // counterpart (one of them is presumably the translation).
-  std::vector<std::uint32_t> found[2], width[2];
+  std::vector<std::uint32_t>(&found)[2] = pt.found;
+  std::vector<std::uint32_t>(&width)[2] = pt.width;
   for (int s = 0; s < 2; ++s) {
     found[s].assign(ev.side[s].q.size(), 0);
     width[s].assign(s == 0 ? n : m, 0);
@@ -955,7 +1023,6 @@ PairTable make_pair_table(const Evidence& ev, const Band& band, std::size_t n, s
       }
     }
   }
-  return pt;
 }
 
 // -log(exp(-a) + exp(-b)), with log1p(exp(-d)) from a table.
@@ -1042,9 +1109,9 @@ Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::si
 // every bead into every cell (kShapes per cell, infinity where none).
 // Without `keep_costs`, `costs` is left empty.
 Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_t m, std::vector<float>& costs,
-             bool keep_costs = true) {
-  std::vector<double> best(band.cells(), kInf);
-  std::vector<std::uint8_t> back(band.cells(), 0xFF);
+             std::vector<double>& best, std::vector<std::uint8_t>& back, bool keep_costs = true) {
+  best.assign(band.cells(), kInf);
+  back.assign(band.cells(), 0xFF);
   if (keep_costs)
     costs.assign(band.cells() * kShapes, std::numeric_limits<float>::infinity());
   else
@@ -1180,11 +1247,62 @@ void add_posteriors(Path& path, const Band& limit, const std::vector<float>& cos
 }
 
 
-struct CoreResult {
-  Path path;
+// The vectors an alignment call fills. The aligner makes thousands of small
+// calls per document set (one per paragraph group, most of them one
+// sentence against one); each thread keeps these between calls, so that
+// their vectors keep their capacity instead of being allocated again (with
+// glibc's allocator a sixth of the aligner's instructions went to malloc
+// and free).
+struct CallBuffers {
   Evidence evidence;
   PairTable pairs;
+  BuilderScratch builder;
   std::vector<double> prefix[2];
+  std::vector<double> best;
+  std::vector<std::uint8_t> back;
+  std::vector<float> costs;
+};
+
+// A thread's CallBuffers, lent to one call until the lease ends (a call
+// made while another holds them gets its own).
+class BufferLease {
+ public:
+  BufferLease() {
+    auto& pool = free_buffers();
+    if (pool.empty()) {
+      buffers_ = std::make_unique<CallBuffers>();
+    } else {
+      buffers_ = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  BufferLease(BufferLease&&) noexcept = default;
+  BufferLease& operator=(BufferLease&&) = delete;
+  ~BufferLease() {
+    if (!buffers_) return;
+    try {
+      free_buffers().push_back(std::move(buffers_));
+    } catch (...) {  // no room to keep them: they are freed
+    }
+  }
+  CallBuffers& operator*() const { return *buffers_; }
+  CallBuffers* operator->() const { return buffers_.get(); }
+
+ private:
+  static std::vector<std::unique_ptr<CallBuffers>>& free_buffers() {
+    thread_local std::vector<std::unique_ptr<CallBuffers>> pool;
+    return pool;
+  }
+  std::unique_ptr<CallBuffers> buffers_;
+};
+
+struct CoreResult {
+  BufferLease buffers;
+  Path path;
+  // In the buffers (which stay where they are when the result moves).
+  Evidence& evidence = buffers->evidence;
+  PairTable& pairs = buffers->pairs;
+  std::vector<double> (&prefix)[2] = buffers->prefix;
 };
 
 std::array<double, kShapes> prior_costs(const std::array<double, kShapes>& priors) {
@@ -1222,7 +1340,7 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
     for (std::size_t k = 0; k < sides[s].size(); ++k)
       core.prefix[s][k + 1] = core.prefix[s][k] + static_cast<double>(sides[s][k].length);
   }
-  core.evidence = EvidenceBuilder(src, tgt, model, offsets).build();
+  EvidenceBuilder(src, tgt, model, offsets, core.evidence, core.buffers->builder).build();
   Pricing pricing = full_pricing(core, model);
 
   // Every path that keeps to the blocks, if they leave few enough cells.
@@ -1256,10 +1374,10 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
     band = around(path, n, m, static_cast<std::int64_t>(band_option ? band_option : kDefaultBand));
   }
   std::int64_t extra = static_cast<std::int64_t>(band_option ? band_option : kDefaultBand);
-  std::vector<float> costs;
+  std::vector<float>& costs = core.buffers->costs;
   for (int round = 0;; ++round) {
-    core.pairs = make_pair_table(core.evidence, band, n, m);
-    core.path = viterbi(band, pricing, n, m, costs, posteriors);
+    make_pair_table(core.evidence, band, n, m, core.pairs);
+    core.path = viterbi(band, pricing, n, m, costs, core.buffers->best, core.buffers->back, posteriors);
     if (core.path.edge_points.empty() || exhaustive || round == kMaxWidenings) break;
     widen_at(band, core.path.edge_points, m, extra);
     extra *= 2;
