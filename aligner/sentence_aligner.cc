@@ -221,7 +221,13 @@ struct PairTable {
   std::vector<std::int64_t> lo, hi;  // per source sentence: target sentences [lo, hi]
   std::vector<std::size_t> offset;
   std::vector<std::uint64_t> mask[2];
-  std::vector<float> value[2];                  // per pair: sum of the spreads of the found items (run of 1)
+  // Per pair (x, y) and run length k+1: what sentence x of side 0 is worth
+  // against the run of target sentences [y, y+k] (its base for the run plus
+  // the spreads of its items found in the run), and what sentence y of side 1
+  // is worth against the source run [x, x+k]. A bead's item evidence is the
+  // sum of one entry per sentence: each is made once, not once per bead
+  // shape that holds it.
+  std::vector<double> run[2][kMaxRun];
   std::vector<float> spread[2][kMaxRun];        // per item: g1 - g0 against a run of k+1 sentences
   std::vector<float> base[2][kMaxRun];          // per sentence: sum of g0
   std::vector<std::uint32_t> found[2], width[2];  // scratch of make_pair_table
@@ -821,33 +827,11 @@ struct Pricing {
   // Item evidence of the bead: sentences [i, i+a) x [j, j+b), both non-empty.
   // (Sentences without items have base 0 and empty masks.)
   double items(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
-    if (a == 1 && b == 1) {
-      const std::size_t p = pairs->at(i, j);
-      return item_weight * (pairs->base[0][0][i] + pairs->base[1][0][j] + pairs->value[0][p] + pairs->value[1][p]);
-    }
-    return run_items(i, a, j, b);
-  }
-
-  double run_items(std::size_t i, std::size_t a, std::size_t j, std::size_t b) const {
     double total = 0;
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t own0 = s == 0 ? i : j, own_n = s == 0 ? a : b;
-      const std::size_t oth0 = s == 0 ? j : i, oth_n = s == 0 ? b : a;
-      const float* base = pairs->base[s][oth_n - 1].data();
-      const std::uint32_t* item_begin = evidence->side[s].item_begin.data();
-      for (std::size_t x = own0; x < own0 + own_n; ++x) {
-        total += base[x];
-        if (oth_n == 1) {
-          total += pairs->value[s][s == 0 ? pairs->at(x, oth0) : pairs->at(oth0, x)];
-          continue;
-        }
-        std::uint64_t seen = 0;
-        for (std::size_t y = oth0; y < oth0 + oth_n; ++y) seen |= pairs->mask[s][s == 0 ? pairs->at(x, y) : pairs->at(y, x)];
-        if (seen == 0) continue;
-        const float* spread = pairs->spread[s][oth_n - 1].data() + item_begin[x];
-        for (std::uint64_t bits = seen; bits; bits &= bits - 1) total += spread[std::countr_zero(bits)];
-      }
-    }
+    const double* run0 = pairs->run[0][b - 1].data();
+    for (std::size_t x = i; x < i + a; ++x) total += run0[pairs->at(x, j)];
+    const double* run1 = pairs->run[1][a - 1].data();
+    for (std::size_t y = j; y < j + b; ++y) total += run1[pairs->at(i, y)];
     return item_weight * total;
   }
 
@@ -915,7 +899,6 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
   }
   for (int s = 0; s < 2; ++s) {
     pt.mask[s].assign(pt.offset[n], 0);
-    pt.value[s].assign(pt.offset[n], 0.0f);
     for (std::size_t k = 0; k < kMaxRun; ++k) {
       pt.spread[s][k].assign(ev.side[s].q.size(), 0.0f);
       pt.base[s][k].assign(ev.side[s].item_begin.size() - 1, 0.0f);
@@ -1010,16 +993,32 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
       }
     }
   }
+  const std::size_t runs[2] = {std::min<std::size_t>(kMaxRun, m), std::min<std::size_t>(kMaxRun, n)};
+  for (int s = 0; s < 2; ++s)
+    for (std::size_t k = 0; k < kMaxRun; ++k) pt.run[s][k].assign(k < runs[s] ? pt.offset[n] : 0, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     for (std::int64_t jj = pt.lo[i]; jj <= pt.hi[i]; ++jj) {
       const auto j = static_cast<std::size_t>(jj);
       const std::size_t p = pt.at(i, j);
-      const std::size_t xs[2] = {i, j};
-      for (int s = 0; s < 2; ++s) {
-        const float* spread = pt.spread[s][0].data() + ev.side[s].item_begin[xs[s]];
-        float v = 0;
-        for (std::uint64_t bits = pt.mask[s][p]; bits; bits &= bits - 1) v += spread[std::countr_zero(bits)];
-        pt.value[s][p] = v;
+      // Source sentence i against the targets [j, j+k] (the row's next pairs).
+      std::uint64_t seen = 0;
+      for (std::size_t k = 0; k < runs[0] && jj + static_cast<std::int64_t>(k) <= pt.hi[i]; ++k) {
+        seen |= pt.mask[0][p + k];
+        double total = pt.base[0][k][i];
+        const float* spread = pt.spread[0][k].data() + ev.side[0].item_begin[i];
+        for (std::uint64_t bits = seen; bits; bits &= bits - 1) total += spread[std::countr_zero(bits)];
+        pt.run[0][k][p] = total;
+      }
+      // Target sentence j against the sources [i, i+k] (while their rows hold j).
+      seen = 0;
+      for (std::size_t k = 0; k < runs[1] && i + k < n; ++k) {
+        const std::size_t x = i + k;
+        if (jj < pt.lo[x] || jj > pt.hi[x]) break;
+        seen |= pt.mask[1][pt.at(x, j)];
+        double total = pt.base[1][k][j];
+        const float* spread = pt.spread[1][k].data() + ev.side[1].item_begin[j];
+        for (std::uint64_t bits = seen; bits; bits &= bits - 1) total += spread[std::countr_zero(bits)];
+        pt.run[1][k][p] = total;
       }
     }
   }
