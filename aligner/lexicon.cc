@@ -208,8 +208,20 @@ std::uint32_t KeyIndex::hash(std::string_view key) {
     h ^= h >> 31;
   }
   if (n > 0) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, p, n);
+    // The last 1-7 bytes with fixed-size loads (a copy of n bytes is a call
+    // to memcpy, which cost as much as the rest of the hash): two 4-byte
+    // loads that may overlap, or the first, middle and last byte. The
+    // length is mixed in above, so overlaps do not collide.
+    std::uint64_t v;
+    if (n >= 4) {
+      std::uint32_t first, last;
+      std::memcpy(&first, p, 4);
+      std::memcpy(&last, p + n - 4, 4);
+      v = std::uint64_t{first} << 32 | last;
+    } else {
+      const auto byte = [&](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+      v = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+    }
     h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 31;
   }
