@@ -19,12 +19,23 @@ namespace {
 SentenceFeatures merge_features(std::span<const SentenceFeatures> sentences) {
   if (sentences.size() == 1) return sentences.front();
   SentenceFeatures out;
+  // The hashes go with the strings where every sentence has them.
+  bool anchors_hashed = true, cognates_hashed = true;
   for (const SentenceFeatures& f : sentences) {
+    anchors_hashed = anchors_hashed && f.anchor_hashes.size() == f.anchors.size();
+    cognates_hashed = cognates_hashed && f.cognate_hashes.size() == f.words.size();
     out.length += f.length;
-    for (const std::string& a : f.anchors)
-      if (std::find(out.anchors.begin(), out.anchors.end(), a) == out.anchors.end()) out.anchors.push_back(a);
+    for (std::size_t k = 0; k < f.anchors.size(); ++k) {
+      if (std::find(out.anchors.begin(), out.anchors.end(), f.anchors[k]) != out.anchors.end()) continue;
+      out.anchors.push_back(f.anchors[k]);
+      if (anchors_hashed) out.anchor_hashes.push_back(f.anchor_hashes[k]);
+    }
     out.words.insert(out.words.end(), f.words.begin(), f.words.end());
+    if (cognates_hashed) out.cognate_hashes.insert(out.cognate_hashes.end(), f.cognate_hashes.begin(), f.cognate_hashes.end());
   }
+  // Otherwise each alignment call makes them.
+  if (!anchors_hashed) out.anchor_hashes.clear();
+  if (!cognates_hashed) out.cognate_hashes.clear();
   return out;
 }
 

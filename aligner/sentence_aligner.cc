@@ -19,6 +19,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -103,6 +104,98 @@ std::size_t key_length(std::string_view key) {
   }
   return n;
 }
+
+// A 64-bit hash of an anchor or cognate key: alignment calls tell keys
+// apart by it alone (among the few thousand keys of a call, two strings
+// share a hash with a probability of about 1e-12).
+std::uint64_t feature_hash(std::string_view key) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ key.size();
+  const char* p = key.data();
+  std::size_t n = key.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  if (n > 0) {
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < n; ++k) v |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  // Final mix (MurmurHash3's), so that every bit depends on every byte.
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return h == 0 ? 1 : h;  // 0 means "no key"
+}
+
+// The hashes of make_features: each anchor's, and each word's cognate key's
+// where `cognates` (a language whose alignments with others of its script
+// look for cognates; the rest hash them in the rare call that needs them).
+void hash_features(SentenceFeatures& f, bool cognates) {
+  f.anchor_hashes.resize(f.anchors.size());
+  for (std::size_t k = 0; k < f.anchors.size(); ++k) f.anchor_hashes[k] = feature_hash(f.anchors[k]);
+  if (!cognates) return;
+  f.cognate_hashes.resize(f.words.size());
+  std::string buffer;
+  for (std::size_t k = 0; k < f.words.size(); ++k) {
+    const std::string_view key = cognate_key(f.words[k], buffer);
+    f.cognate_hashes[k] = key.empty() ? 0 : feature_hash(key);
+  }
+}
+
+// Ids 0, 1, 2, ... for 64-bit hashes in the order they are first met.
+class HashIds {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+  // Empties the table (its memory kept), with room for `keys` keys.
+  void clear(std::size_t keys) {
+    std::size_t slots = 64;
+    while (slots < keys * 2) slots *= 2;
+    slots_.assign(slots, Slot{});
+    size_ = 0;
+  }
+  // The id of `hash`; `added` tells whether it is new.
+  std::uint32_t intern(std::uint64_t hash, bool& added) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t slot = static_cast<std::size_t>(hash) & mask;; slot = (slot + 1) & mask) {
+      Slot& s = slots_[slot];
+      if (s.id == kNone) {
+        s = {hash, static_cast<std::uint32_t>(size_++)};
+        added = true;
+        return s.id;
+      }
+      if (s.hash == hash) {
+        added = false;
+        return s.id;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t id = kNone;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id == kNone) continue;
+      std::size_t slot = static_cast<std::size_t>(s.hash) & mask;
+      while (slots_[slot].id != kNone) slot = (slot + 1) & mask;
+      slots_[slot] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
 
 // ---------------------------------------------------------------- length
 
@@ -280,7 +373,8 @@ struct SentenceIds {
 // What EvidenceBuilder works in besides the Evidence it fills (part of the
 // buffers an alignment call reuses, below).
 struct BuilderScratch {
-  KeyIndex anchor_ids;
+  HashIds anchor_ids;
+  std::vector<std::uint64_t> hashes;  // of features made without them
   std::string cognate_buffer;
   KeyIndex latin_words;                    // "unicef" for the anchor "=unicef"
   std::vector<std::uint32_t> latin_anchor;  // the anchor id of each latin word
@@ -472,8 +566,11 @@ class EvidenceBuilder {
       first_ids[s].clear();
       first_begin[s].assign(1, 0);
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-        for (const std::string& a : feats_[s][i].anchors) {
-          const std::uint32_t id = intern(a);
+        const SentenceFeatures& f = feats_[s][i];
+        const std::span<const std::uint64_t> hashes = anchor_hashes(f);
+        for (std::size_t k = 0; k < f.anchors.size(); ++k) {
+          const std::string& a = f.anchors[k];
+          const std::uint32_t id = intern(hashes[k], a);
           first_ids[s].push_back(id);
           if (a.size() > 1 && a.front() == '=' && latin_words_.intern(std::string_view(a).substr(1)) == latin_anchor_.size())
             latin_anchor_.push_back(id);
@@ -497,10 +594,8 @@ class EvidenceBuilder {
           }
         }
         if (same_script) {
-          for (const std::string& w : feats_[s][i].words) {
-            const std::string_view key = cognate_key(w, cognate_buffer_);
-            if (!key.empty()) ids.push_back(intern(key));
-          }
+          for (const std::uint64_t hash : cognate_hashes(feats_[s][i]))
+            if (hash != 0) ids.push_back(intern(hash, AnchorKind::cognate));
         }
         std::sort(ids.begin(), ids.end());
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -579,10 +674,34 @@ class EvidenceBuilder {
     }
   }
 
-  std::uint32_t intern(std::string_view a) {
-    const std::uint32_t id = anchor_ids_.intern(a);
-    if (id == anchor_kind_.size()) anchor_kind_.push_back(anchor_kind(a));
+  std::uint32_t intern(std::uint64_t hash, std::string_view anchor) {
+    bool added = false;
+    const std::uint32_t id = anchor_ids_.intern(hash, added);
+    if (added) anchor_kind_.push_back(anchor_kind(anchor));
     return id;
+  }
+  std::uint32_t intern(std::uint64_t hash, AnchorKind kind) {
+    bool added = false;
+    const std::uint32_t id = anchor_ids_.intern(hash, added);
+    if (added) anchor_kind_.push_back(kind);
+    return id;
+  }
+
+  // The features' hashes, or made here for features made without them.
+  std::span<const std::uint64_t> anchor_hashes(const SentenceFeatures& f) {
+    if (f.anchor_hashes.size() == f.anchors.size()) return f.anchor_hashes;
+    scratch_.hashes.clear();
+    for (const std::string& a : f.anchors) scratch_.hashes.push_back(feature_hash(a));
+    return scratch_.hashes;
+  }
+  std::span<const std::uint64_t> cognate_hashes(const SentenceFeatures& f) {
+    if (f.cognate_hashes.size() == f.words.size()) return f.cognate_hashes;
+    scratch_.hashes.clear();
+    for (const std::string& w : f.words) {
+      const std::string_view key = cognate_key(w, cognate_buffer_);
+      scratch_.hashes.push_back(key.empty() ? 0 : feature_hash(key));
+    }
+    return scratch_.hashes;
   }
 
   // g1 - g0 of an item with the document's r, or 0 for an item not worth
@@ -608,7 +727,7 @@ class EvidenceBuilder {
   Evidence& ev_;
   BuilderScratch& scratch_;
   std::array<double, kAnchorKindCount> recall_{};
-  KeyIndex& anchor_ids_;
+  HashIds& anchor_ids_;
   std::string& cognate_buffer_;
   KeyIndex& latin_words_;
   std::vector<std::uint32_t>& latin_anchor_;
@@ -1549,6 +1668,8 @@ SentenceFeatures make_features(std::string_view text, std::string_view lang) {
   const std::string key = matching_key_text(text);
   f.length = key_length(key);
   tokenize_key(key, lang, f.anchors, f.words);
+  const Script script = script_of(lang);
+  hash_features(f, script == Script::latin || script == Script::cyrillic || script == Script::greek);
   return f;
 }
 

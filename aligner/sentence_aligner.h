@@ -59,6 +59,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -82,6 +83,12 @@ struct SentenceFeatures {
   // Matching-key word tokens in order (Chinese and Japanese: one per
   // character), for cognates and the lexicon.
   std::vector<std::string> words;
+  // What the aligner compares instead of the strings, made with them by
+  // make_features: a 64-bit hash of each anchor, and of each word's cognate
+  // key (0 for a word that has none). Features made without them (left
+  // empty) are hashed by each alignment call.
+  std::vector<std::uint64_t> anchor_hashes;
+  std::vector<std::uint64_t> cognate_hashes;
 };
 
 // Extracts the features of a sentence in language `lang` (ISO 639-1; codes

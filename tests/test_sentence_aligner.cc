@@ -226,8 +226,8 @@ std::pair<std::vector<SentenceFeatures>, std::vector<SentenceFeatures>> twice_as
   std::vector<SentenceFeatures> src, tgt;
   for (int k = 0; k < 60; ++k) {
     const std::size_t length = 20 + static_cast<std::size_t>((k * 37) % 150);
-    src.push_back({length, {}, {}});
-    tgt.push_back({2 * length, {}, {}});
+    src.push_back({length, {}, {}, {}, {}});
+    tgt.push_back({2 * length, {}, {}, {}, {}});
   }
   return {src, tgt};
 }
@@ -253,13 +253,13 @@ TEST_CASE("model: Chinese-like ratio, with sentences split in two", "[sentence_a
   std::uniform_int_distribution<int> noise(-3, 3);
   for (int k = 0; k < 90; ++k) {
     const std::size_t length = 60 + static_cast<std::size_t>((k * 53) % 160);
-    src.push_back({length, {}, {}});
+    src.push_back({length, {}, {}, {}, {}});
     const auto zh = static_cast<std::size_t>(static_cast<int>(length / 4) + noise(random));
     if (k % 3 == 0) {
-      tgt.push_back({zh / 2, {}, {}});
-      tgt.push_back({zh - zh / 2, {}, {}});
+      tgt.push_back({zh / 2, {}, {}, {}, {}});
+      tgt.push_back({zh - zh / 2, {}, {}, {}, {}});
     } else {
-      tgt.push_back({zh, {}, {}});
+      tgt.push_back({zh, {}, {}, {}, {}});
     }
   }
   const PairModel model = estimate_pair_model(src, tgt, "en", "zh");
@@ -312,7 +312,7 @@ TEST_CASE("model: the first pass keeps to the given blocks", "[sentence_aligner]
 
 TEST_CASE("model: empty documents give the defaults", "[sentence_aligner][model]") {
   const std::vector<SentenceFeatures> none;
-  const std::vector<SentenceFeatures> some = {{10, {}, {}}, {20, {}, {}}};
+  const std::vector<SentenceFeatures> some = {{10, {}, {}, {}, {}}, {20, {}, {}, {}, {}}};
   const PairModel model = estimate_pair_model(none, some, "en", "fr");
   CHECK(model.ratio == 1.0);
   CHECK(model.variance > 0);
@@ -320,7 +320,7 @@ TEST_CASE("model: empty documents give the defaults", "[sentence_aligner][model]
 }
 
 TEST_CASE("model: a ratio or variance that is not positive is an ArgumentError", "[sentence_aligner][model]") {
-  const std::vector<SentenceFeatures> s = {{10, {}, {}}};
+  const std::vector<SentenceFeatures> s = {{10, {}, {}, {}, {}}};
   PairModel model;
   model.ratio = 0;
   CHECK_THROWS_AS(align_sentences(s, s, model), untm::ArgumentError);
@@ -481,6 +481,70 @@ TEST_CASE("align: paragraphs that say which sentences they hold reuse the lexico
                         "those sentences");
 }
 
+TEST_CASE("features: anchors and cognate keys carry hashes, equal across languages", "[sentence_aligner]") {
+  const SentenceFeatures en = make_features("The Group met in Doha on 13 April 2011 (S/2011/463).", "en");
+  const SentenceFeatures es = make_features("El Grupo se reunió en Doha el 13 de abril de 2011 (S/2011/463).", "es");
+  const SentenceFeatures ar = make_features("اجتمع الفريق في الدوحة في 13 نيسان/أبريل 2011 (S/2011/463).", "ar");
+  REQUIRE(en.anchor_hashes.size() == en.anchors.size());
+  REQUIRE(ar.anchor_hashes.size() == ar.anchors.size());
+  // Cognates are looked for between languages of one script: Latin words
+  // carry their keys' hashes, Arabic words none (made only if ever needed).
+  REQUIRE(en.cognate_hashes.size() == en.words.size());
+  CHECK(ar.cognate_hashes.empty());
+  const auto hash_of = [](const SentenceFeatures& f, const std::string& anchor) {
+    const auto it = std::find(f.anchors.begin(), f.anchors.end(), anchor);
+    REQUIRE(it != f.anchors.end());
+    return f.anchor_hashes[static_cast<std::size_t>(it - f.anchors.begin())];
+  };
+  CHECK(hash_of(en, "#2011-04-13") == hash_of(ar, "#2011-04-13"));
+  CHECK(hash_of(en, "S/2011/463") == hash_of(ar, "S/2011/463"));
+  CHECK(hash_of(en, "#2011-04-13") != hash_of(en, "S/2011/463"));
+  // "Doha" is a cognate in both (four letters or more); "the" has none.
+  const auto cognate_of = [](const SentenceFeatures& f, const std::string& word) {
+    const auto it = std::find(f.words.begin(), f.words.end(), word);
+    REQUIRE(it != f.words.end());
+    return f.cognate_hashes[static_cast<std::size_t>(it - f.words.begin())];
+  };
+  CHECK(cognate_of(en, "doha") != 0);
+  CHECK(cognate_of(en, "doha") == cognate_of(es, "doha"));
+  CHECK(cognate_of(en, "the") == 0);
+}
+
+TEST_CASE("align: features made without hashes give the same beads and confidences", "[sentence_aligner]") {
+  const std::vector<std::string> es = {
+      "Carta de fecha 14 de abril de 2011 dirigida al Secretario General por el Representante Permanente de Qatar "
+      "ante las Naciones Unidas",
+      "Tengo el honor de transmitir adjunta la declaración de la Presidencia de la primera reunión del Grupo de "
+      "Contacto sobre Libia, celebrada en Doha el 13 de abril de 2011.",
+      "El Grupo acogió con beneplácito la participación de 21 países y 6 organizaciones internacionales.",
+      "Acordó reunirse de nuevo en Roma en mayo de 2011.",
+      "Los participantes condenaron los ataques contra civiles y pidieron un alto el fuego inmediato de "
+      "conformidad con la resolución 1973 (2011).",
+      "El Grupo acordó establecer un mecanismo financiero temporal de hasta 3,6 millones de dólares.",
+      "Le agradecería que tuviera a bien hacer distribuir la presente carta como documento del Consejo de "
+      "Seguridad (S/2011/463).",
+  };
+  const auto strip = [](std::vector<SentenceFeatures> features) {
+    for (SentenceFeatures& f : features) {
+      f.anchor_hashes.clear();
+      f.cognate_hashes.clear();
+    }
+    return features;
+  };
+  for (const auto& [tgt, lang] : {std::pair{es, "es"}, std::pair{kLetterAr, "ar"}}) {
+    const auto s = make_features(kLetterEn, "en");
+    const auto t = make_features(tgt, lang);
+    const PairModel model = estimate_pair_model(s, t, "en", lang);
+    const PairModel stripped_model = estimate_pair_model(strip(s), strip(t), "en", lang);
+    CHECK(stripped_model.ratio == model.ratio);
+    CHECK(stripped_model.variance == model.variance);
+    const auto beads = align_sentences(s, t, model);
+    const auto stripped = align_sentences(strip(s), strip(t), model);
+    REQUIRE(simple(stripped) == simple(beads));
+    for (std::size_t k = 0; k < beads.size(); ++k) CHECK(stripped[k].confidence == beads[k].confidence);
+  }
+}
+
 TEST_CASE("align: without confidence, the same beads", "[sentence_aligner]") {
   const auto en = make_features(kLetterEn, "en");
   const auto zh = make_features(kLetterZh, "zh");
@@ -545,15 +609,15 @@ TEST_CASE("align: 20,000 sentences in a band, with drift", "[sentence_aligner][l
     const auto t_len = static_cast<std::size_t>(std::max(2, static_cast<int>(s.length / 3) + noise(random)));
     if (k % 97 == 50) {
       truth.push_back({{}, {tgt.size()}});
-      tgt.push_back({static_cast<std::size_t>(length(random) / 3), {}, {}});
+      tgt.push_back({static_cast<std::size_t>(length(random) / 3), {}, {}, {}, {}});
     }
     if (k % 5 == 0) {
       truth.push_back({{k}, {tgt.size(), tgt.size() + 1}});
-      tgt.push_back({t_len / 2, s.anchors, {}});
-      tgt.push_back({t_len - t_len / 2, {}, {}});
+      tgt.push_back({t_len / 2, s.anchors, {}, {}, {}});
+      tgt.push_back({t_len - t_len / 2, {}, {}, {}, {}});
     } else {
       truth.push_back({{k}, {tgt.size()}});
-      tgt.push_back({t_len, s.anchors, {}});
+      tgt.push_back({t_len, s.anchors, {}, {}, {}});
     }
     src.push_back(std::move(s));
   }
@@ -599,8 +663,8 @@ TEST_CASE("align: an explicit band, and an exhaustive one, agree on an easy text
   std::vector<SentenceFeatures> src, tgt;
   for (std::size_t k = 0; k < 800; ++k) {
     const std::size_t length = 30 + (k * 71) % 170;
-    src.push_back({length, {}, {}});
-    tgt.push_back({length + (k % 3), {}, {}});
+    src.push_back({length, {}, {}, {}, {}});
+    tgt.push_back({length + (k % 3), {}, {}, {}, {}});
   }
   const PairModel model = estimate_pair_model(src, tgt, "de", "fr");
   untm::SentenceAlignOptions narrow, full;
