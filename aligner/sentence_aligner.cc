@@ -1001,6 +1001,47 @@ struct Pricing {
   }
 };
 
+// What an item with P(counterpart in its bead) q and local r is worth
+// against runs of 1, 2, 3 sentences: g1 - g0 and g0, where
+// g1 = min(log(q / r_run), kMaxItemGain), g0 = log((1 - q) / (1 - r_run)),
+// r_run = 1 - (1 - r)^run; not informative where q <= r_run.
+struct ItemGains {
+  double r = -1;
+  float q = -1;
+  std::size_t runs = 0;  // runs made
+  std::array<bool, kMaxRun> informative{};
+  std::array<float, kMaxRun> spread{}, g0{};
+};
+
+// Most items recur with the same q and r (a word's entry in every sentence
+// that holds it, where its neighbours hold the same counts), so each
+// thread keeps the gains of recent (q, r) pairs: the logarithms were a
+// third of the pair table's instructions. The same values as computing them.
+const ItemGains& item_gains(float item_q, double r, std::size_t runs) {
+  constexpr std::size_t kSlots = 4096;
+  thread_local std::vector<ItemGains> cache(kSlots);
+  std::uint64_t key = std::bit_cast<std::uint64_t>(r) ^ (std::uint64_t{std::bit_cast<std::uint32_t>(item_q)} << 21);
+  key *= 0x9E3779B97F4A7C15ull;
+  ItemGains& slot = cache[static_cast<std::size_t>(key >> 52)];
+  if (slot.r == r && slot.q == item_q && slot.runs >= runs) return slot;
+  slot.r = r;
+  slot.q = item_q;
+  slot.runs = runs;
+  const double q = item_q;
+  double miss = 1.0;  // P(no counterpart by chance in the run)
+  for (std::size_t run = 0; run < runs; ++run) {
+    miss *= 1.0 - r;
+    const double r_run = 1.0 - miss;
+    slot.informative[run] = q > r_run;
+    if (!slot.informative[run]) continue;
+    const double g1 = std::min(std::log(q / r_run), kMaxItemGain);
+    const double g0 = std::log((1 - q) / (1 - r_run));
+    slot.spread[run] = static_cast<float>(g1 - g0);
+    slot.g0[run] = static_cast<float>(g0);
+  }
+  return slot;
+}
+
 // Fills the pair table `pt` (its memory reused) for the band.
 void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::size_t m, PairTable& pt) {
   pt.lo.resize(n);
@@ -1096,18 +1137,13 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
     for (std::size_t x = 0; x + 1 < own.item_begin.size(); ++x) {
       const double others = std::max<double>(width[s][x], 1.0) - 1.0;
       for (std::uint32_t k = own.item_begin[x]; k < own.item_begin[x + 1]; ++k) {
-        const double q = own.q[k];
         const double chance = std::max<double>(found[s][k], 1.0) - 1.0;
         const double r = (chance + kLocalPseudo * own.r[k]) / (others + kLocalPseudo);
-        double miss = 1.0;  // P(no counterpart by chance in the run)
+        const ItemGains& gains = item_gains(own.q[k], r, runs);
         for (std::size_t run = 0; run < runs; ++run) {
-          miss *= 1.0 - r;
-          const double r_run = 1.0 - miss;
-          if (q <= r_run) continue;
-          const double g1 = std::min(std::log(q / r_run), kMaxItemGain);
-          const double g0 = std::log((1 - q) / (1 - r_run));
-          pt.spread[s][run][k] = static_cast<float>(g1 - g0);
-          pt.base[s][run][x] += static_cast<float>(g0);
+          if (!gains.informative[run]) continue;
+          pt.spread[s][run][k] = gains.spread[run];
+          pt.base[s][run][x] += gains.g0[run];
         }
       }
     }
