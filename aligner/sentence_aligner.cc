@@ -57,6 +57,12 @@ constexpr double kLocalPseudo = 5.0;
 constexpr std::array<double, kAnchorKindCount> kAnchorPriorR = {0.02, 0.01, 0.02, 0.02, 0.10};
 // Inputs of at most this many cells are searched exhaustively.
 constexpr std::size_t kFullGridCells = 300000;
+// Paths that keep to blocks (paragraphs matched by number) are all searched
+// if they leave at most this many cells; more means long unnumbered gaps,
+// where the beam and its band find the same units for a fraction of the
+// cells (unpc_sc: the one such document took 45% of the first pass's
+// cells; with this limit every unit of unpc_sc is the same).
+constexpr std::size_t kFullBlockCells = 50000;
 // The coarse beam: 2 * kBeamWidth + 1 cells per row, doubled while the path
 // meets its edge. Strong anchors shared by a bead are worth kStrongAnchorGain.
 constexpr std::int64_t kBeamWidth = 16;
@@ -1501,7 +1507,7 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   std::optional<Band> kept_to_blocks;
   if (!blocks.empty() && valid_blocks(blocks, n, m)) {
     kept_to_blocks = block_band(blocks, n, m);
-    if (kept_to_blocks->cells() > kFullGridCells) kept_to_blocks.reset();
+    if (kept_to_blocks->cells() > kFullBlockCells) kept_to_blocks.reset();
   }
   const bool exhaustive =
       kept_to_blocks || (n + 1) * (m + 1) <= kFullGridCells || band_option >= std::max(n, m);
