@@ -262,6 +262,17 @@ class KeyBuilder {
         // followed by another (or by the end) is a chunk of its own.
         if (i > chunk_begin) flush(chunk_begin, i, chunk_bad, chunk_code_points, chunk_first, chunk_facts);
         while (i + 1 < n && s[i + 1] < 0x80) {
+          if (!with_offsets_) {
+            // A run of characters that key as themselves (neither white
+            // space nor capitals), each followed by ASCII: one verbatim run.
+            std::int64_t end = i;
+            while (end + 1 < n && s[end + 1] < 0x80 && keys_as_itself(s[end])) ++end;
+            if (end > i) {
+              verbatim(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end));
+              i = end;
+              continue;
+            }
+          }
           emit_ascii(s[i], static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1));
           ++i;
         }
@@ -360,6 +371,11 @@ class KeyBuilder {
       U8_NEXT(o, j, on, c);
       emit(c < 0 ? kReplacement : static_cast<char32_t>(c), b, e);
     }
+  }
+
+  // An ASCII character that emit_ascii keeps as it is (without offsets).
+  static bool keys_as_itself(std::uint8_t c) {
+    return c != ' ' && !(c >= 0x09 && c <= 0x0D) && !(c >= 'A' && c <= 'Z');
   }
 
   // A chunk of one ASCII character (most of a Latin-script text): what
