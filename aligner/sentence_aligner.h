@@ -41,10 +41,12 @@
 // lexicon words only) finds the coarse path, however far it strays from the
 // diagonal; the best path with all the evidence is then searched in a band
 // of 4 sentences around it, widened locally where the path meets the band's
-// edge. Inputs of up to 300,000 cells are searched exhaustively. The first
+// edge. Inputs of up to 300,000 cells are searched exhaustively (given as
+// paragraphs, SentenceAlignOptions::src_sentences, up to 10,000). The first
 // pass of the model's estimate can be given blocks (paragraphs matched by
 // their numbers): it then searches every path that keeps to them, which is
-// what the final pass allows, in far fewer cells.
+// what the final pass allows, in far fewer cells (up to 50,000 of them;
+// beyond, the beam as without blocks).
 //
 // Confidence. A bead's confidence is its posterior probability (forward-
 // backward near the best path, costs as energies) times the probability
@@ -140,7 +142,8 @@ struct PairModelOptions {
   // Known blocks, in order on both sides, non-empty: the first pass searches
   // only paths that keep to them (up to a bead straddling a block's edge),
   // which is also far cheaper than its exhaustive search of every pairing.
-  // Blocks out of order or out of range are ignored, all of them.
+  // Blocks out of order or out of range are ignored, all of them, and so
+  // are blocks that leave more than 50,000 cells (long unnumbered gaps).
   std::vector<SentenceBlock> blocks;
 };
 
