@@ -195,9 +195,8 @@ std::string_view lexicon_key(std::string_view word) {
   return word.substr(0, i);
 }
 
-std::uint32_t KeyIndex::hash(std::string_view key) {
-  // Eight bytes at a time, multiplied and folded; the high bits are kept.
-  // (The hash only decides where keys sit in the table, never their ids.)
+std::uint64_t key_hash64(std::string_view key) {
+  // Eight bytes at a time, multiplied and folded.
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ key.size();
   const char* p = key.data();
   std::size_t n = key.size();
@@ -210,8 +209,9 @@ std::uint32_t KeyIndex::hash(std::string_view key) {
   if (n > 0) {
     // The last 1-7 bytes with fixed-size loads (a copy of n bytes is a call
     // to memcpy, which cost as much as the rest of the hash): two 4-byte
-    // loads that may overlap, or the first, middle and last byte. The
-    // length is mixed in above, so overlaps do not collide.
+    // loads that may overlap, or the first, middle and last byte. Every
+    // byte is read and the length is mixed in above, so keys of one length
+    // that differ give different values before the multiply.
     std::uint64_t v;
     if (n >= 4) {
       std::uint32_t first, last;
@@ -225,7 +225,13 @@ std::uint32_t KeyIndex::hash(std::string_view key) {
     h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 31;
   }
-  h *= 0x94D049BB133111EBull;
+  return h;
+}
+
+std::uint32_t KeyIndex::hash(std::string_view key) {
+  // The high bits are kept. (The hash only decides where keys sit in the
+  // table, never their ids.)
+  const std::uint64_t h = key_hash64(key) * 0x94D049BB133111EBull;
   return static_cast<std::uint32_t>(h >> 32);
 }
 

@@ -34,6 +34,10 @@ namespace untm {
 // language: "resolution", "resolutions" -> "resolu"). A view into `word`.
 std::string_view lexicon_key(std::string_view word);
 
+// A fast 64-bit hash of a short key (KeyIndex's, and the base of the
+// aligner's feature hashes); not stored anywhere, so free to change.
+std::uint64_t key_hash64(std::string_view key);
+
 // String keys to dense ids: open addressing over a power-of-two table, keys
 // stored once. Faster than std::unordered_map for the short keys the aligner
 // looks up by the hundred thousand.

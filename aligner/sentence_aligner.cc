@@ -19,7 +19,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -121,21 +120,7 @@ std::size_t key_length(std::string_view key) {
 // apart by it alone (among the few thousand keys of a call, two strings
 // share a hash with a probability of about 1e-12).
 std::uint64_t feature_hash(std::string_view key) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ key.size();
-  const char* p = key.data();
-  std::size_t n = key.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-  }
-  if (n > 0) {
-    std::uint64_t v = 0;
-    for (std::size_t k = 0; k < n; ++k) v |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
-    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-  }
+  std::uint64_t h = key_hash64(key);
   // Final mix (MurmurHash3's), so that every bit depends on every byte.
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDull;
