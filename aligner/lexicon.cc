@@ -269,18 +269,12 @@ void KeyIndex::reserve(std::size_t keys) {
   if (slots > slots_.size()) rehash(slots);
 }
 
-void KeyIndex::clear(std::size_t keys) {
+void KeyIndex::clear() {
   chars_.clear();
   begin_.assign(1, 0);
-  // The table of the size these keys need, in the memory already held (its
-  // old size may be far larger: clearing all of it would cost more than the
-  // keys).
-  std::size_t slots = 64;
-  while (slots < keys * 2) slots *= 2;
-  if (keys == 0)
-    slots_.clear();
-  else
-    slots_.assign(slots, Slot{});
+  // The next key makes a small table in the memory already held (rehash):
+  // the old table may be far larger than the next keys need.
+  slots_.clear();
 }
 
 void KeyIndex::rehash(std::size_t slots) {

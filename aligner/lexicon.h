@@ -50,8 +50,8 @@ class KeyIndex {
   // Room for this many keys without growing (ids do not depend on it).
   void reserve(std::size_t keys);
   // Empties the index, keeping its memory for the next keys (a caller that
-  // fills one index per call reuses it), with room for `keys` of them.
-  void clear(std::size_t keys = 0);
+  // fills one index per call reuses it).
+  void clear();
   std::size_t size() const { return begin_.size() - 1; }
   std::string_view key(std::uint32_t id) const { return {chars_.data() + begin_[id], begin_[id + 1] - begin_[id]}; }
 

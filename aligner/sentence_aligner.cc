@@ -320,7 +320,10 @@ struct PairTable {
   std::vector<double> run[2][kMaxRun];
   std::vector<float> spread[2][kMaxRun];        // per item: g1 - g0 against a run of k+1 sentences
   std::vector<float> base[2][kMaxRun];          // per sentence: sum of g0
-  std::vector<std::uint32_t> found[2], width[2];  // scratch of make_pair_table
+  // Scratch of make_pair_table: per id of one side, the items of a sentence
+  // of the other it confirms (all zero between uses); counts for local r.
+  std::vector<std::uint64_t> hits;
+  std::vector<std::uint32_t> found[2], width[2];
   std::size_t at(std::size_t i, std::size_t j) const {
     return offset[i] + static_cast<std::size_t>(static_cast<std::int64_t>(j) - lo[i]);
   }
@@ -382,6 +385,7 @@ struct BuilderScratch {
   std::vector<std::pair<float, std::uint32_t>> rare;
   std::vector<RawItem> items;
   std::vector<std::uint32_t> counterparts, priced;
+  std::vector<float> entry_spread;  // per lexicon entry: its spread while a call prices it, else -1
 };
 
 // Builds the items of both sides for one alignment call into `ev`.
@@ -391,27 +395,14 @@ class EvidenceBuilder {
   // was learned from, if they are runs of their sentences.
   EvidenceBuilder(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt, const PairModel& model,
                   const Offsets& offsets, Evidence& ev, BuilderScratch& scratch)
-      : feats_{src, tgt},
-        model_(model),
-        offsets_(offsets),
-        ev_(ev),
-        scratch_(scratch),
-        anchor_ids_(scratch.anchor_ids),
-        cognate_buffer_(scratch.cognate_buffer),
-        latin_words_(scratch.latin_words),
-        latin_anchor_(scratch.latin_anchor),
-        anchor_kind_(ev.anchor_kind),
-        sentence_anchors_(scratch.sentence_anchors),
-        anchor_df_(ev.anchor_df),
-        word_begin_(scratch.word_begin),
-        word_ids_(scratch.word_ids) {
+      : feats_{src, tgt}, model_(model), offsets_(offsets), ev_(ev), scratch_(scratch) {
     ev.clear();
-    latin_words_.clear();
-    latin_anchor_.clear();
+    scratch.latin_words.clear();
+    scratch.latin_anchor.clear();
     for (int s = 0; s < 2; ++s) {
-      sentence_anchors_[s].clear();
-      word_begin_[s].assign(1, 0);
-      word_ids_[s].clear();
+      scratch.sentence_anchors[s].clear();
+      scratch.word_begin[s].assign(1, 0);
+      scratch.word_ids[s].clear();
     }
   }
 
@@ -423,11 +414,11 @@ class EvidenceBuilder {
     const bool latin_bridge[2] = {ss == Script::latin && ts != Script::latin, ts == Script::latin && ss != Script::latin};
 
     string_ids(same_script, latin_bridge, lex);
-    const std::size_t anchors = anchor_kind_.size();
+    const std::size_t anchors = ev_.anchor_kind.size();
     // Sentences of each side holding each anchor.
     for (int s = 0; s < 2; ++s) {
-      anchor_df_[s].assign(anchors, 0);
-      for (std::uint32_t id : sentence_anchors_[s].ids) ++anchor_df_[s][id];
+      ev_.anchor_df[s].assign(anchors, 0);
+      for (std::uint32_t id : scratch_.sentence_anchors[s].ids) ++ev_.anchor_df[s][id];
     }
 
     Evidence& ev = ev_;
@@ -437,10 +428,10 @@ class EvidenceBuilder {
     ev.strong_ids_begin.push_back(0);
     for (std::size_t i = 0; i < feats_[0].size(); ++i) {
       std::size_t items = 0;
-      for (std::uint32_t id : sentence_anchors_[0].of(i)) {
-        const AnchorKind kind = anchor_kind_[id];
+      for (std::uint32_t id : scratch_.sentence_anchors[0].of(i)) {
+        const AnchorKind kind = ev_.anchor_kind[id];
         if ((kind == AnchorKind::number || kind == AnchorKind::symbol || kind == AnchorKind::latin) &&
-            anchor_df_[1][id] > 0 && items < kMaxStrongItems) {
+            ev_.anchor_df[1][id] > 0 && items < kMaxStrongItems) {
           ev.strong_ids.push_back(id);
           ev.strong_ids_begin.push_back(static_cast<std::uint32_t>(ev.strong_ids.size()));
           ++items;
@@ -449,8 +440,8 @@ class EvidenceBuilder {
       if (lex && items < kMaxStrongItems) {
         // The rarest reliable words.
         rare.clear();
-        for (std::uint32_t x = word_begin_[0][i]; x < word_begin_[0][i + 1]; ++x) {
-          const std::uint32_t k = word_ids_[0][x];
+        for (std::uint32_t x = scratch_.word_begin[0][i]; x < scratch_.word_begin[0][i + 1]; ++x) {
+          const std::uint32_t k = scratch_.word_ids[0][x];
           const Lexicon::Entry& e = lex->entry(0, k);
           if (e.translations.empty() || e.r > kStrongLexiconR || e.q < kStrongLexiconQ) continue;
           rare.emplace_back(e.r, k);
@@ -472,9 +463,9 @@ class EvidenceBuilder {
       const double other_n = static_cast<double>(feats_[o].size());
       std::vector<RawItem>& items = scratch_.items;
       std::vector<std::uint32_t>& counterparts = scratch_.counterparts;
-      // Each lexicon entry is priced once (a scratch table of this thread,
-      // all -1 between calls: the entries priced are reset at the end).
-      std::vector<float>& entry_spread = entry_spread_scratch();
+      // Each lexicon entry is priced once (all -1 between calls: the
+      // entries priced are reset at the end).
+      std::vector<float>& entry_spread = scratch_.entry_spread;
       if (lex && entry_spread.size() < lex->size(s)) entry_spread.resize(lex->size(s), -1.0f);
       std::vector<std::uint32_t>& priced = scratch_.priced;
       priced.clear();
@@ -488,12 +479,12 @@ class EvidenceBuilder {
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
         items.clear();
         counterparts.clear();
-        for (std::uint32_t id : sentence_anchors_[s].of(i)) {
+        for (std::uint32_t id : scratch_.sentence_anchors[s].of(i)) {
           out.present.push_back(id);
-          const int kind = static_cast<int>(anchor_kind_[id]);
-          const std::uint32_t df = anchor_df_[o][id];
+          const int kind = static_cast<int>(ev_.anchor_kind[id]);
+          const std::uint32_t df = ev_.anchor_df[o][id];
           // A cognate with nothing to match on the other side says nothing.
-          if (df == 0 && anchor_kind_[id] == AnchorKind::cognate) continue;
+          if (df == 0 && ev_.anchor_kind[id] == AnchorKind::cognate) continue;
           const double q = recall_[static_cast<std::size_t>(kind)];
           const double r = (df + kAnchorPseudo * kAnchorPriorR[static_cast<std::size_t>(kind)]) / (other_n + kAnchorPseudo);
           const auto begin = static_cast<std::uint32_t>(counterparts.size());
@@ -502,8 +493,8 @@ class EvidenceBuilder {
         }
         if (lex) {
           // Anchor ids are below `anchors`, so present stays sorted.
-          for (std::uint32_t x = word_begin_[s][i]; x < word_begin_[s][i + 1]; ++x) {
-            const std::uint32_t k = word_ids_[s][x];
+          for (std::uint32_t x = scratch_.word_begin[s][i]; x < scratch_.word_begin[s][i + 1]; ++x) {
+            const std::uint32_t k = scratch_.word_ids[s][x];
             const auto id = static_cast<std::uint32_t>(anchors + k);
             out.present.push_back(id);
             const Lexicon::Entry& e = lex->entry(s, k);
@@ -534,7 +525,7 @@ class EvidenceBuilder {
           out.q.push_back(it.q);
           out.r.push_back(it.r);
           const bool anchor = it.id < anchors;
-          const AnchorKind kind = anchor ? anchor_kind_[it.id] : AnchorKind::cognate;
+          const AnchorKind kind = anchor ? ev_.anchor_kind[it.id] : AnchorKind::cognate;
           out.strong.push_back(anchor && (kind == AnchorKind::number || kind == AnchorKind::symbol || kind == AnchorKind::latin));
           for (std::uint32_t c = it.begin; c < it.end; ++c) {
             out.match_id.push_back(counterparts[c]);
@@ -556,7 +547,7 @@ class EvidenceBuilder {
     std::size_t keys = 0;
     for (int s = 0; s < 2; ++s)
       for (const SentenceFeatures& f : feats_[s]) keys += f.anchors.size() + (same_script ? f.words.size() : 0);
-    anchor_ids_.clear(keys);
+    scratch_.anchor_ids.clear(keys);
     std::vector<std::uint32_t>(&first_ids)[2] = scratch_.first_ids;
     std::vector<std::uint32_t>(&first_begin)[2] = scratch_.first_begin;
     for (int s = 0; s < 2; ++s) {
@@ -569,25 +560,25 @@ class EvidenceBuilder {
           const std::string& a = f.anchors[k];
           const std::uint32_t id = intern(hashes[k], a);
           first_ids[s].push_back(id);
-          if (a.size() > 1 && a.front() == '=' && latin_words_.intern(std::string_view(a).substr(1)) == latin_anchor_.size())
-            latin_anchor_.push_back(id);
+          if (a.size() > 1 && a.front() == '=' && scratch_.latin_words.intern(std::string_view(a).substr(1)) == scratch_.latin_anchor.size())
+            scratch_.latin_anchor.push_back(id);
         }
         first_begin[s].push_back(static_cast<std::uint32_t>(first_ids[s].size()));
       }
     }
     std::vector<std::uint32_t>& ids = scratch_.ids;
     for (int s = 0; s < 2; ++s) {
-      SentenceIds& out = sentence_anchors_[s];
+      SentenceIds& out = scratch_.sentence_anchors[s];
       out.begin.reserve(feats_[s].size() + 1);
       out.ids.reserve(first_ids[s].size());
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
         ids.assign(first_ids[s].begin() + first_begin[s][i], first_ids[s].begin() + first_begin[s][i + 1]);
         // Latin words of an en/fr/es side that the zh/ar/ru side writes in
         // Latin letters.
-        if (latin_bridge[s] && latin_words_.size() > 0) {
+        if (latin_bridge[s] && scratch_.latin_words.size() > 0) {
           for (const std::string& w : feats_[s][i].words) {
-            const std::uint32_t k = latin_words_.find(w);
-            if (k != KeyIndex::kNone) ids.push_back(latin_anchor_[k]);
+            const std::uint32_t k = scratch_.latin_words.find(w);
+            if (k != KeyIndex::kNone) ids.push_back(scratch_.latin_anchor[k]);
           }
         }
         if (same_script) {
@@ -604,7 +595,7 @@ class EvidenceBuilder {
     // lexicon's learning, for runs of the sentences it learned from).
     if (lex) {
       for (int s = 0; s < 2; ++s) {
-        word_begin_[s].assign(1, 0);
+        scratch_.word_begin[s].assign(1, 0);
         if (!offsets_.sentences[s].empty() && lex->sentences(s) > 0) {
           paragraph_keys(s, *lex);
           continue;
@@ -618,25 +609,25 @@ class EvidenceBuilder {
                                 " the model was estimated on; give offsets only for runs of those sentences");
           for (std::size_t i = 0; i < feats_[s].size(); ++i) {
             const std::span<const std::uint32_t> keys = lex->sentence_keys(s, first + i);
-            word_ids_[s].insert(word_ids_[s].end(), keys.begin(), keys.end());
-            word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+            scratch_.word_ids[s].insert(scratch_.word_ids[s].end(), keys.begin(), keys.end());
+            scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
           }
           continue;
         }
         if (lex->size(s) == 0) {  // nothing to find (the first pass's empty lexicon)
-          word_begin_[s].assign(feats_[s].size() + 1, 0);
+          scratch_.word_begin[s].assign(feats_[s].size() + 1, 0);
           continue;
         }
         for (const SentenceFeatures& f : feats_[s]) {
-          const std::size_t first = word_ids_[s].size();
+          const std::size_t first = scratch_.word_ids[s].size();
           for (const std::string& w : f.words) {
             const std::uint32_t k = lex->find(s, lexicon_key(w));
-            if (k != Lexicon::kNone) word_ids_[s].push_back(k);
+            if (k != Lexicon::kNone) scratch_.word_ids[s].push_back(k);
           }
-          std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
-          word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
-                             word_ids_[s].end());
-          word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+          std::sort(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end());
+          scratch_.word_ids[s].erase(std::unique(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end()),
+                             scratch_.word_ids[s].end());
+          scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
         }
       }
     }
@@ -657,30 +648,30 @@ class EvidenceBuilder {
                           " sentences the model was estimated on; give one more bound than inputs, ascending, "
                           "within those sentences");
     for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-      const std::size_t first = word_ids_[s].size();
+      const std::size_t first = scratch_.word_ids[s].size();
       for (std::size_t k = bounds[i]; k < bounds[i + 1]; ++k) {
         const std::span<const std::uint32_t> keys = lex.sentence_keys(s, k);
-        word_ids_[s].insert(word_ids_[s].end(), keys.begin(), keys.end());
+        scratch_.word_ids[s].insert(scratch_.word_ids[s].end(), keys.begin(), keys.end());
       }
       if (bounds[i + 1] - bounds[i] > 1) {
-        std::sort(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end());
-        word_ids_[s].erase(std::unique(word_ids_[s].begin() + static_cast<std::ptrdiff_t>(first), word_ids_[s].end()),
-                           word_ids_[s].end());
+        std::sort(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end());
+        scratch_.word_ids[s].erase(std::unique(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end()),
+                           scratch_.word_ids[s].end());
       }
-      word_begin_[s].push_back(static_cast<std::uint32_t>(word_ids_[s].size()));
+      scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
     }
   }
 
   std::uint32_t intern(std::uint64_t hash, std::string_view anchor) {
     bool added = false;
-    const std::uint32_t id = anchor_ids_.intern(hash, added);
-    if (added) anchor_kind_.push_back(anchor_kind(anchor));
+    const std::uint32_t id = scratch_.anchor_ids.intern(hash, added);
+    if (added) ev_.anchor_kind.push_back(anchor_kind(anchor));
     return id;
   }
   std::uint32_t intern(std::uint64_t hash, AnchorKind kind) {
     bool added = false;
-    const std::uint32_t id = anchor_ids_.intern(hash, added);
-    if (added) anchor_kind_.push_back(kind);
+    const std::uint32_t id = scratch_.anchor_ids.intern(hash, added);
+    if (added) ev_.anchor_kind.push_back(kind);
     return id;
   }
 
@@ -695,7 +686,7 @@ class EvidenceBuilder {
     if (f.cognate_hashes.size() == f.words.size()) return f.cognate_hashes;
     scratch_.hashes.clear();
     for (const std::string& w : f.words) {
-      const std::string_view key = cognate_key(w, cognate_buffer_);
+      const std::string_view key = cognate_key(w, scratch_.cognate_buffer);
       scratch_.hashes.push_back(key.empty() ? 0 : feature_hash(key));
     }
     return scratch_.hashes;
@@ -724,20 +715,6 @@ class EvidenceBuilder {
   Evidence& ev_;
   BuilderScratch& scratch_;
   std::array<double, kAnchorKindCount> recall_{};
-  HashIds& anchor_ids_;
-  std::string& cognate_buffer_;
-  KeyIndex& latin_words_;
-  std::vector<std::uint32_t>& latin_anchor_;
-  std::vector<AnchorKind>& anchor_kind_;
-  SentenceIds (&sentence_anchors_)[2];
-
-  static std::vector<float>& entry_spread_scratch() {
-    thread_local std::vector<float> scratch;
-    return scratch;
-  }
-  std::vector<std::uint32_t> (&anchor_df_)[2];
-  std::vector<std::uint32_t> (&word_begin_)[2];
-  std::vector<std::uint32_t> (&word_ids_)[2];
 };
 
 // ---------------------------------------------------------------- search
@@ -1069,9 +1046,8 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
     const SideItems& own = ev.side[s];
     const SideItems& other = ev.side[1 - s];
     if (!own.any_items) continue;
-    // A scratch table of this thread, all zero between uses (load(x, false)
-    // clears what load(x, true) set).
-    thread_local std::vector<std::uint64_t> hits;
+    // All zero between uses (load(x, false) clears what load(x, true) set).
+    std::vector<std::uint64_t>& hits = pt.hits;
     if (hits.size() < other.id_space) hits.resize(other.id_space, 0);
     auto load = [&](std::size_t x, bool set) {
       for (std::uint32_t k = own.match_begin[x]; k < own.match_begin[x + 1]; ++k)
@@ -1126,18 +1102,18 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
         ++found[1][ev.side[1].item_begin[j] + static_cast<std::uint32_t>(std::countr_zero(bits))];
     }
   }
+  // Runs of the other side a sentence of each side is priced against: a
+  // bead holds at most as many sentences of the other side as it has.
+  const std::size_t runs[2] = {std::min<std::size_t>(kMaxRun, m), std::min<std::size_t>(kMaxRun, n)};
   for (int s = 0; s < 2; ++s) {
     const SideItems& own = ev.side[s];
-    // A bead holds at most as many sentences of the other side as it has:
-    // longer runs are never priced.
-    const std::size_t runs = std::min<std::size_t>(kMaxRun, s == 0 ? m : n);
     for (std::size_t x = 0; x + 1 < own.item_begin.size(); ++x) {
       const double others = std::max<double>(width[s][x], 1.0) - 1.0;
       for (std::uint32_t k = own.item_begin[x]; k < own.item_begin[x + 1]; ++k) {
         const double chance = std::max<double>(found[s][k], 1.0) - 1.0;
         const double r = (chance + kLocalPseudo * own.r[k]) / (others + kLocalPseudo);
-        const ItemGains& gains = item_gains(own.q[k], r, runs);
-        for (std::size_t run = 0; run < runs; ++run) {
+        const ItemGains& gains = item_gains(own.q[k], r, runs[s]);
+        for (std::size_t run = 0; run < runs[s]; ++run) {
           if (!gains.informative[run]) continue;
           pt.spread[s][run][k] = gains.spread[run];
           pt.base[s][run][x] += gains.g0[run];
@@ -1145,7 +1121,6 @@ void make_pair_table(const Evidence& ev, const Band& band, std::size_t n, std::s
       }
     }
   }
-  const std::size_t runs[2] = {std::min<std::size_t>(kMaxRun, m), std::min<std::size_t>(kMaxRun, n)};
   for (int s = 0; s < 2; ++s)
     for (std::size_t k = 0; k < kMaxRun; ++k) pt.run[s][k].assign(k < runs[s] ? pt.offset[n] : 0, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -1539,9 +1514,6 @@ CoreResult align_core(std::span<const SentenceFeatures> src, std::span<const Sen
   return core;
 }
 
-// Confidence of each bead (see the header): posterior x translation quality.
-// `anchors_count`: whether missing anchors lower the confidence (not for the
-// first pass, whose confidence only selects the beads to learn from).
 // The path's beads, each with confidence 0.
 std::vector<Bead> path_beads(const Path& path) {
   std::vector<Bead> beads(path.shapes.size());
@@ -1554,6 +1526,9 @@ std::vector<Bead> path_beads(const Path& path) {
   return beads;
 }
 
+// Confidence of each bead (see the header): posterior x translation quality.
+// `anchors_count`: whether missing anchors lower the confidence (not for the
+// first pass, whose confidence only selects the beads to learn from).
 std::vector<Bead> to_beads(const CoreResult& core, const PairModel& model, bool anchors_count = true) {
   const Path& path = core.path;
   const Pricing pricing = full_pricing(core, model);

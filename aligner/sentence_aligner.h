@@ -87,8 +87,10 @@ struct SentenceFeatures {
   std::vector<std::string> words;
   // What the aligner compares instead of the strings, made with them by
   // make_features: a 64-bit hash of each anchor, and of each word's cognate
-  // key (0 for a word that has none). Features made without them (left
-  // empty) are hashed by each alignment call.
+  // key (0 for a word that has none; made for Latin, Cyrillic and Greek
+  // script only, the languages aligned with another of their script).
+  // Where they are left empty (other scripts, features made by hand), each
+  // alignment call hashes the strings itself.
   std::vector<std::uint64_t> anchor_hashes;
   std::vector<std::uint64_t> cognate_hashes;
 };
