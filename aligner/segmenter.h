@@ -24,4 +24,10 @@ std::vector<SentenceSpan> split_sentences(std::string_view paragraph,
 std::vector<std::string> split_sentence_texts(std::string_view paragraph,
                                               std::string_view lang);
 
+// split_sentences without its shortcut for paragraphs in which ICU can find
+// no inner boundary (one sentence, the common case): ICU is always asked.
+// The same spans; tests compare the two.
+std::vector<SentenceSpan> split_sentences_asking_icu(std::string_view paragraph,
+                                                     std::string_view lang);
+
 }  // namespace untm

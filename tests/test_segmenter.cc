@@ -490,3 +490,50 @@ TEST_CASE("ill-formed UTF-8 keeps its boundaries", "[segmenter]") {
         std::vector<std::string>{"Il a parlé.\xff Ensuite il est parti.",
                                  "Fin."});
 }
+
+TEST_CASE("the one-sentence shortcut gives what ICU gives", "[segmenter]") {
+  // split_sentences skips ICU for a paragraph in which ICU can find no inner
+  // boundary. Random short strings of the characters that decide it, in
+  // several languages, split both ways: terminators (ASCII, Arabic, Urdu,
+  // Devanagari, CJK full-width, the one-dot leader), closing marks and
+  // quotes, spaces, separators (CR, LF, NEL, U+2029), ";" and the Greek
+  // question mark (Greek's terminators), Extend and Format characters
+  // (U+0301, U+200F, U+00AD, U+2060), a character outside the BMP, letters
+  // of both cases, and an ill-formed byte.
+  const std::vector<std::string> pieces = {
+      "a", "b", "A", "B", " ", ".", "1", ";", "?", "!", ")", "(", "\"", "'", ",", "\t", "\r", "\n",
+      "\u00bb", "\u00ab", "\u201d", "\u201c", "\u0301", "\u200f", "\u061f", "\u06d4", "\u3002", "\uff0e",
+      "\uff01", "\u037e", "\u2026", "\u00a0", "\u3000", "\u0627", "\u4e2d", "\u2029", "\u0085", "\u2024",
+      "\ufe52", "\u0964", "\u00ad", "\u2060", "\U0001F600", "\xff"};
+  std::mt19937 random(20261129);
+  std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1), length(1, 12);
+  std::size_t one_sentence = 0;
+  for (const char* lang : {"en", "fr", "ar", "zh", "el", "ja"}) {
+    for (int n = 0; n < 20000; ++n) {
+      std::string text;
+      for (std::size_t k = length(random); k > 0; --k) text += pieces[piece(random)];
+      const auto fast = split_sentences(text, lang);
+      const auto icu = untm::split_sentences_asking_icu(text, lang);
+      INFO(lang << ": \"" << text << "\"");
+      REQUIRE(fast.size() == icu.size());
+      for (std::size_t s = 0; s < fast.size(); ++s) {
+        CHECK(fast[s].begin == icu[s].begin);
+        CHECK(fast[s].end == icu[s].end);
+      }
+      one_sentence += fast.size() == 1;
+    }
+  }
+  // Both kinds of string are common.
+  CHECK(one_sentence > 10000);
+  CHECK(one_sentence < 110000);
+  // Paragraphs of the corpora: one sentence, a cluster of terminators and
+  // closing marks, and several sentences.
+  for (const char* text : {"The Security Council,", "Recalling its resolution 1970 (2011).",
+                           "Il a dit : « Non ! »", "会议结束。”", "Decides to remain seized of the matter;",
+                           "First sentence. Second one?) And a third.", "الجلسة انتهت؟"}) {
+    const auto fast = split_sentences(text, "en");
+    const auto icu = untm::split_sentences_asking_icu(text, "en");
+    REQUIRE(fast.size() == icu.size());
+    for (std::size_t s = 0; s < fast.size(); ++s) CHECK((fast[s].begin == icu[s].begin && fast[s].end == icu[s].end));
+  }
+}
