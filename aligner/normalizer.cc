@@ -170,6 +170,7 @@ struct CharFacts {
   bool boundary_before = false;  // NFKC_CF Normalizer2::hasBoundaryBefore
   bool decomposes = false;       // NFKC_CF Normalizer2::getDecomposition
   bool nfc_inert = false;        // NFC_Quick_Check = Yes and combining class 0
+  bool nfc_boundary_before = false;  // NFC Normalizer2::hasBoundaryBefore
   bool verbatim = false;         // alone, it keys as itself: boundary before, no decomposition, key_char == c
 };
 
@@ -185,6 +186,7 @@ CharFacts compute_char_facts(char32_t c) {
   // quick check): the common case skips ICU's normalizer entirely.
   facts.nfc_inert = u_getCombiningClass(uc) == 0 &&
                     u_getIntPropertyValue(uc, UCHAR_NFC_QUICK_CHECK) == UNORM_YES;
+  facts.nfc_boundary_before = nfc_instance().hasBoundaryBefore(uc);
   facts.verbatim = facts.boundary_before && !facts.decomposes && facts.key_char == c;
   return facts;
 }
@@ -522,7 +524,10 @@ std::string to_nfc(std::string_view utf8) {
       U8_NEXT(s, i, n, c);
     }
     // ASCII and ill-formed bytes (c < 0) always have a boundary.
-    const bool boundary = c < 0x80 || nfc.hasBoundaryBefore(c);
+    const bool boundary = c < 0x80 ? true
+                          : c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
+                              ? char_facts(static_cast<char32_t>(c)).nfc_boundary_before
+                              : nfc.hasBoundaryBefore(c);
     if (boundary) {
       without_boundary = 0;
       if (start - piece_begin >= kMaxPieceBytes) {
