@@ -131,19 +131,27 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
     for (std::uint32_t b : mine)
       for (std::uint32_t t : y.of(b))
         if (together[t]++ == 0) touched.push_back(t);
+    // The kMaxCandidates best (phi, t), greatest first (ties: the larger t),
+    // kept sorted as they come instead of sorting them all.
     candidates.clear();
     for (std::uint32_t t : touched) {
       const double a = together[t];
       together[t] = 0;
       const double ct = y_count[t];
       if (a < 2 || ct >= n) continue;
-      const double phi = (n * a - cw * ct) / std::sqrt(cw * (n - cw) * ct * (n - ct));
-      if (phi >= kMinPhi) candidates.emplace_back(phi, t);
+      const double covariance = n * a - cw * ct;
+      if (covariance <= 0) continue;  // phi <= 0 < kMinPhi
+      const double phi = covariance / std::sqrt(cw * (n - cw) * ct * (n - ct));
+      if (phi < kMinPhi) continue;
+      const std::pair<double, std::uint32_t> candidate(phi, t);
+      if (candidates.size() == kMaxCandidates) {
+        if (!(candidate > candidates.back())) continue;
+        candidates.pop_back();
+      }
+      candidates.insert(std::upper_bound(candidates.begin(), candidates.end(), candidate, std::greater<>()), candidate);
     }
     touched.clear();
     if (candidates.empty()) continue;
-    std::sort(candidates.begin(), candidates.end(), std::greater<>());
-    if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
     // Greedy: add translations while the entry gets more informative.
     const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
     const std::size_t stride = cw / sample;
