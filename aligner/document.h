@@ -26,6 +26,11 @@ struct Sentence {
   // Where the sentence lies in Paragraph::text.
   std::size_t begin = 0;
   std::size_t end = 0;
+  // matching_key_text(text) (normalizer.h), made once by clean_document: the
+  // aligner's features start from it, and a TM unit whose text is this
+  // sentence stores it instead of making it again. Empty in documents
+  // made otherwise.
+  std::optional<std::string> key;
 };
 
 struct Paragraph {

@@ -77,7 +77,9 @@ Version prepare(const Document& doc) {
     v.paragraphs.push_back(p);
     for (std::size_t s = 0; s < paragraph.sentences.size(); ++s) {
       v.sentences.push_back({p, s});
-      v.sentence_features.push_back(make_features(paragraph.sentences[s].text, doc.lang));
+      const Sentence& sentence = paragraph.sentences[s];
+      v.sentence_features.push_back(sentence.key ? make_features_from_key(*sentence.key, doc.lang)
+                                                 : make_features(sentence.text, doc.lang));
     }
   }
   v.first_sentence.push_back(v.sentences.size());

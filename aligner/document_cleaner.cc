@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "aligner/normalizer.h"
 #include "aligner/page_furniture.h"
 #include "aligner/paragraph_label.h"
 #include "aligner/segmenter.h"
@@ -721,11 +722,14 @@ class Cleaner {
       if (p.text.empty()) continue;
       if (p.kind == ParagraphKind::body || p.kind == ParagraphKind::numbered || p.kind == ParagraphKind::footnote) {
         for (const auto& span : split_sentences(p.text, lang_))
-          p.sentences.push_back({p.text.substr(span.begin, span.end - span.begin), span.begin, span.end});
+          p.sentences.push_back({p.text.substr(span.begin, span.end - span.begin), span.begin, span.end, {}});
       } else {
         // Titles, headings, signature blocks and metadata are one unit each.
-        p.sentences.push_back({p.text, 0, p.text.size()});
+        p.sentences.push_back({p.text, 0, p.text.size(), {}});
       }
+      // Metadata is never aligned or stored: no key.
+      if (p.kind != ParagraphKind::meta)
+        for (Sentence& s : p.sentences) s.key = matching_key_text(s.text);
     }
   }
 

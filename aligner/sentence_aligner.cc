@@ -1674,8 +1674,11 @@ std::array<double, kAnchorKindCount> anchor_recall(const std::vector<Bead>& bead
 }  // namespace
 
 SentenceFeatures make_features(std::string_view text, std::string_view lang) {
+  return make_features_from_key(matching_key_text(text), lang);
+}
+
+SentenceFeatures make_features_from_key(std::string_view key, std::string_view lang) {
   SentenceFeatures f;
-  const std::string key = matching_key_text(text);
   f.length = key_length(key);
   tokenize_key(key, lang, f.anchors, f.words);
   const Script script = script_of(lang);

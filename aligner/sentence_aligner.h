@@ -100,6 +100,9 @@ struct SentenceFeatures {
 // read: "4,400" is 4400 in English and Chinese, 4.4 in French; "4 400" and
 // "4.400" are 4400 where a decimal comma is used.
 SentenceFeatures make_features(std::string_view text, std::string_view lang);
+// The same from the text's matching key (matching_key_text(text),
+// normalizer.h), when the caller has it already (Sentence::key).
+SentenceFeatures make_features_from_key(std::string_view key, std::string_view lang);
 
 // Features of every sentence.
 std::vector<SentenceFeatures> make_features(std::span<const std::string> sentences, std::string_view lang);

@@ -12,6 +12,7 @@
 #include "aligner/document_cleaner.h"
 #include "aligner/document_set.h"
 #include "aligner/errors.h"
+#include "aligner/normalizer.h"
 #include "aligner/sha256.h"
 #include "aligner/text_reader.h"
 #include "tests/test_support.h"
@@ -279,6 +280,19 @@ TEST_CASE("to_stored_document: the seed corpus") {
   }
   CHECK(doc.units[0].segments.at("en").starts_with("Letter dated 14 April 2011 from the representatives"));
   CHECK(doc.units[1].segments.at("zh").starts_with("如你所知，英国政府和卡塔尔政府"));
+  // The keys cleaning made go with the segments that are one sentence as
+  // cleaned (the store then uses them): each is the text's matching key.
+  std::size_t segments = 0, keyed = 0;
+  for (const StoredUnit& unit : doc.units) {
+    segments += unit.segments.size();
+    for (const auto& [lang, key] : unit.keys) {
+      INFO(lang << ": " << unit.segments.at(lang));
+      CHECK(key == matching_key_text(unit.segments.at(lang)));
+      ++keyed;
+    }
+  }
+  CHECK(keyed > segments / 2);
+  CHECK(keyed < segments);  // not those with a paragraph label put before them
 }
 
 TEST_CASE("to_stored_document: symbol from the original, sides without text left out") {
@@ -288,14 +302,14 @@ TEST_CASE("to_stored_document: symbol from the original, sides without text left
   fr.lang = "fr";
   fr.properties.original_lang = "fr";
   fr.properties.symbol = "S/2011/463";
-  fr.paragraphs.push_back({ParagraphKind::numbered, "1.", "1", "Le Conseil s'est réuni.", {{"Le Conseil s'est réuni.", 0, 24}}, {}});
-  fr.paragraphs.push_back({ParagraphKind::body, {}, {}, "", {{"", 0, 0}}, {}});
+  fr.paragraphs.push_back({ParagraphKind::numbered, "1.", "1", "Le Conseil s'est réuni.", {{"Le Conseil s'est réuni.", 0, 24, {}}}, {}});
+  fr.paragraphs.push_back({ParagraphKind::body, {}, {}, "", {{"", 0, 0, {}}}, {}});
   Document en;
   en.lang = "en";
   en.properties.original_lang = "fr";
   en.properties.symbol = "S/2011/46";  // a garbled masthead in the translation
-  en.paragraphs.push_back({ParagraphKind::numbered, "1.", "1", "The Council met.", {{"The Council met.", 0, 16}}, {}});
-  en.paragraphs.push_back({ParagraphKind::body, {}, {}, "It closed.", {{"It closed.", 0, 10}}, {}});
+  en.paragraphs.push_back({ParagraphKind::numbered, "1.", "1", "The Council met.", {{"The Council met.", 0, 16, {}}}, {}});
+  en.paragraphs.push_back({ParagraphKind::body, {}, {}, "It closed.", {{"It closed.", 0, 10, {}}}, {}});
   set.documents = {en, fr};
   set.versions = {VersionReport{}, VersionReport{}};
   set.versions[0].lang = "en";
@@ -311,6 +325,7 @@ TEST_CASE("to_stored_document: symbol from the original, sides without text left
   CHECK(doc.original_lang == "fr");
   REQUIRE(doc.units.size() == 2);  // the unit with no text in any language is not produced
   CHECK(doc.units[0].segments == std::map<std::string, std::string>{{"en", "1. The Council met."}, {"fr", "1. Le Conseil s'est réuni."}});
+  CHECK(doc.units[0].keys.empty());  // sentences made by hand have no key
   CHECK(doc.units[0].paragraph_key == "1");
   CHECK(doc.units[1].segments == std::map<std::string, std::string>{{"en", "It closed."}});
   CHECK(doc.units[1].confidence == 0.4);

@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <stdexcept>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "aligner/errors.h"
+#include "aligner/normalizer.h"
 #include "tests/test_support.h"
 #include "tm/sqlite_handle.h"
 #include "tm/tm_errors.h"
@@ -360,6 +362,28 @@ TEST_CASE("tm: inline codes and non-NFC text round-trip") {
   REQUIRE(records.size() == 1);
   CHECK(records[0].segments.at("fr") == "Caf\u00E9");
   CHECK(records[0].inline_codes == std::map<std::string, std::string>{{"en", "[{\"type\":\"ph\",\"x\":1}]"}});
+}
+
+TEST_CASE("tm: a segment's key given by the aligner is stored as given; a text made NFC gets its own") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  {
+    TranslationMemory tm(path);
+    StoredDocument d;
+    d.key = "keys";
+    d.aligner_version = "test";
+    StoredUnit u = unit("The Council met.", "", "");
+    u.segments["fr"] = "Cafe\u0301";  // decomposed: the store makes it NFC
+    // Not the texts' keys, so that it shows which key was stored.
+    u.keys = {{"en", "given en key"}, {"fr", "given fr key"}};
+    d.units = {u};
+    tm.store_document(d);
+  }
+  sql::Connection db(path, sql::OpenMode::read_write);
+  sql::Statement keys(db, "SELECT lang, key FROM segments ORDER BY lang", "reading keys");
+  std::map<std::string, std::string> stored;
+  while (keys.step()) stored[keys.column_string(0)] = keys.column_string(1);
+  CHECK(stored == std::map<std::string, std::string>{{"en", "given en key"}, {"fr", matching_key_text("Caf\u00E9")}});
 }
 
 TEST_CASE("tm: an ImportSession commits all or nothing") {

@@ -48,7 +48,15 @@ StoredDocument to_stored_document(const AlignedDocumentSet& set) {
     for (std::size_t v = 0; v < set.documents.size(); ++v) {
       if (unit.sentences[v].empty()) continue;  // a missing paragraph: nothing on this side
       std::string text = unit_text(unit, v, set.documents[v]);
-      if (!text.empty()) stored.segments.emplace(set.alignment.langs[v], std::move(text));
+      if (text.empty()) continue;
+      // A segment that is one sentence as cleaning left it (no label put
+      // before it) has the key cleaning made.
+      if (unit.sentences[v].size() == 1) {
+        const SentenceRef& ref = unit.sentences[v].front();
+        const Sentence& sentence = set.documents[v].paragraphs[ref.paragraph].sentences[ref.sentence];
+        if (sentence.key && sentence.text == text) stored.keys.emplace(set.alignment.langs[v], *sentence.key);
+      }
+      stored.segments.emplace(set.alignment.langs[v], std::move(text));
     }
     // Every unit holds a sentence, but a sentence can be empty; the TM
     // rejects a unit without text.

@@ -55,6 +55,11 @@ struct StoredUnit {
   // Set by a reader that made every text valid UTF-8 in NFC itself (the TMX
   // import): the store then trusts it instead of checking each text again.
   bool texts_in_nfc = false;
+  // lang -> matching_key_text(text) (aligner/normalizer.h), where the maker
+  // of the unit has it already (the aligner, for a segment that is one
+  // sentence): the store uses it instead of making it again, so it must be
+  // exactly that. Segments without one get theirs made by the store.
+  std::map<std::string, std::string> keys;
 };
 
 // A whole document as the aligner stores it; re-storing the same key

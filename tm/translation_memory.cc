@@ -981,11 +981,16 @@ struct TranslationMemory::Impl {
       segment.lang = lang;
       // In NFC already unless it came from elsewhere than the aligner or a
       // TMX import (both give NFC).
-      if (nfc_flags[nth++])
+      const bool as_given = nfc_flags[nth++];
+      if (as_given)
         segment.text.assign(given);
       else
         segment.text = to_nfc(given);
-      segment.key = matching_key_text(segment.text);
+      const auto key = as_given ? unit.keys.find(lang) : unit.keys.end();
+      if (key != unit.keys.end())
+        segment.key.assign(key->second);
+      else
+        segment.key = matching_key_text(segment.text);
       const auto codes = unit.inline_codes.find(lang);
       segment.has_codes = codes != unit.inline_codes.end();
       if (segment.has_codes) segment.codes.assign(codes->second);
