@@ -262,6 +262,15 @@ bool is_page_furniture_line(std::string_view line) {
   return std::any_of(tokens.begin(), tokens.end(), is_page_number);
 }
 
+// Literals that find_date's patterns each need one of: the English,
+// French and Russian month names, "年", Spanish " de " and the "/" of the
+// Arabic month pairs.
+constexpr std::array<std::string_view, 39> kDateNeedles = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre", "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря", "年", " de ", "/"};
+
 std::optional<std::string> find_date(std::string_view text) {
   static const std::vector<std::regex> patterns = [] {
     std::vector<std::regex> p;
@@ -303,6 +312,12 @@ std::optional<std::string> find_date(std::string_view text) {
     const std::size_t begin = i >= 80 ? i - 80 : 0;
     const std::size_t end = std::min(text.size(), i + 80);
     std::string_view window = text.substr(begin, end - begin);
+    // Most years are no date ("resolution 1970 (2011)"): a window without
+    // a month name, "年", " de " or "/" (which each pattern needs) costs
+    // no regex search.
+    if (std::none_of(kDateNeedles.begin(), kDateNeedles.end(),
+                     [&](std::string_view needle) { return window.find(needle) != std::string_view::npos; }))
+      continue;
     for (const auto& re : patterns) {
       std::match_results<std::string_view::const_iterator> m;
       if (std::regex_search(window.begin(), window.end(), m, re)) return m.str();
