@@ -408,19 +408,14 @@ bool PostingUnion::next(std::int64_t& id) {
 }
 
 AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, PostingBuilder& builder,
-                                 GramTotals* totals, std::size_t flush_postings,
-                                 std::vector<sql::Int64Triple>* exact_rows) {
-  sql::Statement rows(db,
-                      exact_rows ? "SELECT id, lang, key, skeleton_hash, key_hash FROM segments WHERE id > ?1 ORDER BY id"
-                                 : "SELECT id, lang, key FROM segments WHERE id > ?1 ORDER BY id",
-                      "reading segments to index");
+                                 GramTotals* totals, std::size_t flush_postings) {
+  sql::Statement rows(db, "SELECT id, lang, key FROM segments WHERE id > ?1 ORDER BY id", "reading segments to index");
   rows.bind(1, after);
   std::vector<Gram> grams;
   AddedSegments added{after, 0};
   while (rows.step()) {
     added.last_id = rows.column_int64(0);
     ++added.count;
-    if (exact_rows) exact_rows->push_back({rows.column_int64(3), rows.column_int64(4), added.last_id});
     key_grams(rows.column_view(2), grams);
     builder.add(rows.column_view(1), added.last_id, grams);
     if (builder.postings() >= flush_postings) {
@@ -431,11 +426,10 @@ AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, Postin
   return added;
 }
 
-AddedSegments index_segments_after(sql::Connection& db, std::int64_t after,
-                                   std::vector<sql::Int64Triple>* exact_rows) {
+AddedSegments index_segments_after(sql::Connection& db, std::int64_t after) {
   PostingBuilder builder;
   GramTotals totals(db);
-  const AddedSegments added = add_segments_after(db, after, builder, &totals, kFlushPostings, exact_rows);
+  const AddedSegments added = add_segments_after(db, after, builder, &totals);
   builder.write_blocks(db, &totals);
   return added;
 }

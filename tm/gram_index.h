@@ -193,23 +193,19 @@ class PostingUnion {
 
 // Adds the segments with id > `after` (their keys as stored) to `builder`,
 // writing its blocks (through `totals`, if given) whenever it holds
-// `flush_postings` postings, and appends each one's (skeleton_hash,
-// key_hash, id) to `exact_rows` if given (the TM's exact-match rows, read in
-// the same pass). Returns the highest id seen (`after` when there is none)
-// and how many segments were added.
-constexpr std::size_t kFlushPostings = std::size_t{1} << 26;
+// `flush_postings` postings. Returns
+// the highest id seen (`after` when there is none) and how many segments
+// were added.
 struct AddedSegments {
   std::int64_t last_id = 0;
   std::int64_t count = 0;
   bool wrote_blocks = false;  // the builder was flushed on the way
 };
 AddedSegments add_segments_after(sql::Connection& db, std::int64_t after, PostingBuilder& builder,
-                                 GramTotals* totals = nullptr, std::size_t flush_postings = kFlushPostings,
-                                 std::vector<sql::Int64Triple>* exact_rows = nullptr);
+                                 GramTotals* totals = nullptr, std::size_t flush_postings = std::size_t{1} << 26);
 
 // The same, written out: indexes the segments with id > `after`.
-AddedSegments index_segments_after(sql::Connection& db, std::int64_t after,
-                                   std::vector<sql::Int64Triple>* exact_rows = nullptr);
+AddedSegments index_segments_after(sql::Connection& db, std::int64_t after);
 
 // What check_index found: every posting should belong to a segment that
 // has the gram, and every indexed segment should have all its postings.

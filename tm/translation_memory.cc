@@ -658,7 +658,6 @@ struct TranslationMemory::Impl {
   bool collect_exact = false;
   // (skeleton_hash, key_hash, segment_id): exact_index's key order.
   std::vector<sql::Int64Triple> pending_exact;
-  std::vector<sql::Int64Triple> tail_exact;  // index_tail's, reused
   // Reused for every unit.
   std::vector<bool> nfc_flags;
   std::vector<grams::Gram> key_grams;
@@ -751,13 +750,10 @@ struct TranslationMemory::Impl {
     }
   }
 
-  // Indexes the tail (segments above indexed_through). Its exact-match
-  // rows come from the same read of the tail (not a second scan and sort by
-  // SQLite).
+  // Indexes the tail (segments above indexed_through).
   void index_tail() {
-    tail_exact.clear();
-    const grams::AddedSegments added = grams::index_segments_after(db, index_state.indexed_through, &tail_exact);
-    write_exact_rows(tail_exact);
+    const grams::AddedSegments added = grams::index_segments_after(db, index_state.indexed_through);
+    add_exact_rows(index_state.indexed_through, added.last_id);
     index_state.indexed_through = added.last_id;
     index_state.indexed_segments += added.count;
   }
@@ -781,19 +777,18 @@ struct TranslationMemory::Impl {
     rows.execute();
   }
 
-  // Writes `exact` (pending_exact or tail_exact), sorted (in key order:
-  // sequential B-tree writes), and empties it. OR FAIL: no statement journal
-  // of the pages the rows touch (the transaction rolls back on any failure
-  // anyway; see write_blocks).
-  void write_exact_rows(std::vector<sql::Int64Triple>& exact) {
-    std::sort(exact.begin(), exact.end());
+  // Writes pending_exact, sorted (in key order: sequential B-tree writes).
+  // OR FAIL: no statement journal of the pages the rows touch (the
+  // transaction rolls back on any failure anyway; see write_blocks).
+  void write_exact_rows() {
+    std::sort(pending_exact.begin(), pending_exact.end());
     sql::Statement& insert = statement(
         "INSERT OR FAIL INTO exact_index (skeleton_hash, key_hash, segment_id) SELECT c0, c1, c2 FROM untm_rows(?1)",
         "filling the exact-match table");
-    const sql::Int64Triples rows{exact.data(), exact.size()};
+    const sql::Int64Triples rows{pending_exact.data(), pending_exact.size()};
     insert.bind_rows(1, rows);
     insert.execute();
-    exact.clear();
+    pending_exact.clear();
   }
 
   // Segments added (or, negative, deleted) per language in this write
@@ -1988,7 +1983,7 @@ void TranslationMemory::ImportSession::add(const StoredUnit& unit) {
                                                          // The postings written cover every unit written before them.
                                                          p.write_blocks(m.db, m.session_totals.get());
                                                          if (m.pending_exact.size() >= kMaxPendingExactRows)
-                                                           m.write_exact_rows(m.pending_exact);
+                                                           m.write_exact_rows();
                                                        });
     WriterThread::Postings postings;
     if (postings_full) {
@@ -2009,7 +2004,7 @@ void TranslationMemory::ImportSession::commit() {
   if (m.session_wrote_postings || m.session_segments >= static_cast<std::int64_t>(m.options.index_tail_segments)) {
     // Every segment up to the last id given is now indexed.
     m.session_postings->write_blocks(m.db, m.session_totals.get());
-    m.write_exact_rows(m.pending_exact);
+    m.write_exact_rows();
     m.add_exact_rows(m.index_state.indexed_through, m.session_tail_through);
     m.index_state.indexed_segments += m.session_segments;
     m.index_state.indexed_through = m.next_segment_id - 1;
