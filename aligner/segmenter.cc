@@ -912,33 +912,40 @@ constinit const BmpTable<BreakRole> kBreakRoles(compute_break_role);
 // shared corpora and on random strings of the characters that matter
 // (tests/test_segmenter.cc).
 bool has_no_inner_break(std::string_view s) {
+  // ASCII's roles without the table's page lookup: most characters are.
+  static const std::array<BreakRole, 0x80> kAscii = [] {
+    std::array<BreakRole, 0x80> roles{};
+    for (char32_t c = 0; c < 0x80; ++c) roles[c] = compute_break_role(c);
+    return roles;
+  }();
   const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
   const auto n = static_cast<std::int32_t>(s.size());
-  enum { before, terminators, spaces } state = before;
+  bool in_cluster = false;  // past the first terminator
+  bool in_spaces = false;   // past the cluster's first space
   for (std::int32_t i = 0; i < n;) {
-    UChar32 c = p[i];
-    if (c < 0x80) {
-      ++i;
+    BreakRole role;
+    if (p[i] < 0x80) {
+      role = kAscii[p[i++]];
     } else {
+      UChar32 c;
       U8_NEXT(p, i, n, c);
       if (c < 0 || c >= static_cast<UChar32>(BmpTable<BreakRole>::kEnd)) return false;
+      role = kBreakRoles[static_cast<char32_t>(c)];
     }
-    const BreakRole role = kBreakRoles[static_cast<char32_t>(c)];
+    if (role == BreakRole::none) {
+      if (in_cluster) return false;
+      continue;
+    }
     if (role == BreakRole::ask_icu) return false;
-    switch (state) {
-      case before:
-        if (role == BreakRole::terminator) state = terminators;
-        break;
-      case terminators:
-        if (role == BreakRole::space)
-          state = spaces;
-        else if (role != BreakRole::terminator && role != BreakRole::close)
-          return false;
-        break;
-      case spaces:
-        if (role != BreakRole::space) return false;
-        break;
+    if (!in_cluster) {
+      in_cluster = role == BreakRole::terminator;  // closing marks and spaces before it change nothing
+      continue;
     }
+    // In the cluster: terminators and closing marks, then spaces only.
+    if (role == BreakRole::space)
+      in_spaces = true;
+    else if (in_spaces)
+      return false;
   }
   return true;
 }
