@@ -81,6 +81,7 @@ inline char32_t last(std::string_view s) {
 // Chinese/Japanese characters and their punctuation: text written without
 // spaces between words, so a line wrap between two of them adds no space.
 inline bool is_cjk(char32_t c) {
+  if (c < 0x2E80) return false;  // most text: one comparison
   return (c >= 0x2E80 && c <= 0x2FDF) ||   // radicals
          (c >= 0x3000 && c <= 0x303F) ||   // CJK symbols and punctuation
          (c >= 0x3040 && c <= 0x30FF) ||   // kana
@@ -101,6 +102,11 @@ inline bool is_arabic(char32_t c) {
 inline std::size_t display_width(std::string_view s) {
   std::size_t width = 0;
   for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII: one column
+      ++i;
+      ++width;
+      continue;
+    }
     char32_t c = next(s, i);
     if (c >= 0x0300 && c <= 0x036F) continue;   // combining marks take no column
     if (c >= 0x064B && c <= 0x065F) continue;   // Arabic harakat
