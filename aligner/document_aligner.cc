@@ -5,6 +5,7 @@
 #include <span>
 
 #include "aligner/errors.h"
+#include "aligner/lexicon.h"
 #include "aligner/sentence_aligner.h"
 
 namespace untm {
@@ -53,6 +54,14 @@ struct Version {
   // every pair.
   mutable std::vector<SentenceFeatures> paragraph_features;
   mutable std::vector<char> paragraph_features_made;
+  // The sentences' lexicon keys, made for the first pair and shared by the
+  // next (the pivot is in every pair).
+  mutable std::optional<LexiconKeys> lexicon_keys;
+
+  const LexiconKeys& keys() const {
+    if (!lexicon_keys) lexicon_keys = index_lexicon_keys(sentence_features);
+    return *lexicon_keys;
+  }
 
   // The features of content paragraphs [begin, end), made if not yet.
   std::span<const SentenceFeatures> paragraph_span(std::size_t begin, std::size_t end) const {
@@ -181,6 +190,8 @@ std::vector<GlobalBead> align_pair(const Version& a, const Version& b, PairSumma
   // The first pass keeps to the paragraphs matched by number, as the final
   // one does.
   PairModelOptions first_pass;
+  first_pass.src_keys = &a.keys();
+  first_pass.tgt_keys = &b.keys();
   for (const auto& [pa, pb] : label_matches)
     first_pass.blocks.push_back(
         {a.first_sentence[pa], a.first_sentence[pa + 1], b.first_sentence[pb], b.first_sentence[pb + 1]});

@@ -34,16 +34,7 @@ constexpr double kMinInformation = 0.05;
 constexpr double kPriorQ = 0.3;
 constexpr double kPriorWeight = 2.0;
 
-// Keys of one side: an id per key seen in at least two sentences, and each
-// sentence as the sorted set of its key ids.
-struct SideIndex {
-  std::vector<std::string_view> keys;
-  std::vector<std::uint32_t> df;  // sentences holding the key
-  std::vector<std::uint32_t> begin;
-  std::vector<std::uint32_t> ids;
-};
-
-SideIndex index_side(std::span<const SentenceFeatures> side) {
+LexiconKeys index_side(std::span<const SentenceFeatures> side) {
   KeyIndex index;
   std::vector<std::string_view> keys;
   std::vector<std::uint32_t> df;
@@ -72,7 +63,7 @@ SideIndex index_side(std::span<const SentenceFeatures> side) {
   }
   // Keep the keys seen twice or more, renumbered.
   std::vector<std::uint32_t> renumber(keys.size(), Lexicon::kNone);
-  SideIndex out;
+  LexiconKeys out;
   for (std::size_t k = 0; k < keys.size(); ++k) {
     if (df[k] < 2) continue;
     renumber[k] = static_cast<std::uint32_t>(out.keys.size());
@@ -102,7 +93,7 @@ double kl_bernoulli(double q, double r) {
 
 // Entries for the keys of side X, translated into keys of side Y.
 std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y, std::size_t x_keys,
-                                            const SideIndex& y_index, std::size_t y_sentences) {
+                                            const LexiconKeys& y_index, std::size_t y_sentences) {
   const std::size_t beads = x.begin.size() - 1;
   std::vector<Lexicon::Entry> entries(x_keys);
   if (beads == 0 || y_sentences == 0) return entries;
@@ -191,6 +182,8 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
 }
 
 }  // namespace
+
+LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side) { return index_side(side); }
 
 std::string_view lexicon_key(std::string_view word) {
   constexpr int kMaxLetters = 6;
@@ -313,12 +306,17 @@ std::size_t Lexicon::pair_count() const {
 }
 
 std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
-                                        std::span<const Bead> beads, double min_confidence) {
-  SideIndex si = index_side(src);
-  SideIndex ti = index_side(tgt);
+                                        std::span<const Bead> beads, double min_confidence,
+                                        const LexiconKeys* src_keys, const LexiconKeys* tgt_keys) {
+  // The sides' keys, given or made here (then moved into the lexicon).
+  LexiconKeys si_made, ti_made;
+  if (!src_keys) si_made = index_side(src);
+  if (!tgt_keys) ti_made = index_side(tgt);
+  const LexiconKeys& si = src_keys ? *src_keys : si_made;
+  const LexiconKeys& ti = tgt_keys ? *tgt_keys : ti_made;
   BeadSets sb, tb;
   std::vector<std::uint32_t> scratch;
-  auto add_set = [&](BeadSets& sets, const SideIndex& index, const std::vector<std::size_t>& sentences) {
+  auto add_set = [&](BeadSets& sets, const LexiconKeys& index, const std::vector<std::size_t>& sentences) {
     scratch.clear();
     for (std::size_t s : sentences)
       scratch.insert(scratch.end(), index.ids.begin() + index.begin[s], index.ids.begin() + index.begin[s + 1]);
@@ -338,14 +336,14 @@ std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, s
     add_set(tb, ti, b.tgt);
   }
   auto lexicon = std::make_shared<Lexicon>();
-  const std::array<const SideIndex*, 2> sides = {&si, &ti};
+  const std::array<const LexiconKeys*, 2> sides = {&si, &ti};
   for (std::size_t side = 0; side < 2; ++side)
     for (std::string_view key : sides[side]->keys) lexicon->index_[side].intern(key);
   lexicon->entries_[0] = learn_direction(sb, tb, si.keys.size(), ti, tgt.size());
   lexicon->entries_[1] = learn_direction(tb, sb, ti.keys.size(), si, src.size());
   // Renumbered keys are the lexicon's ids (interned in that order above).
-  lexicon->sentence_begin_ = {std::move(si.begin), std::move(ti.begin)};
-  lexicon->sentence_keys_ = {std::move(si.ids), std::move(ti.ids)};
+  lexicon->sentence_begin_ = {src_keys ? si.begin : std::move(si_made.begin), tgt_keys ? ti.begin : std::move(ti_made.begin)};
+  lexicon->sentence_keys_ = {src_keys ? si.ids : std::move(si_made.ids), tgt_keys ? ti.ids : std::move(ti_made.ids)};
   return lexicon;
 }
 

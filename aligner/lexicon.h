@@ -75,6 +75,18 @@ class KeyIndex {
   std::vector<Slot> slots_;
 };
 
+// One side's sentences as lexicon keys: an id per key seen in at least two
+// of them, and each sentence as the sorted set of its key ids. The keys are
+// views into the features' words, which must outlive it. Made once per
+// document version: a version aligned in several pairs (the pivot) shares it.
+struct LexiconKeys {
+  std::vector<std::string_view> keys;
+  std::vector<std::uint32_t> df;     // sentences holding the key
+  std::vector<std::uint32_t> begin;  // sentence s's ids are ids[begin[s], begin[s + 1])
+  std::vector<std::uint32_t> ids;
+};
+LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side);
+
 class Lexicon {
  public:
   struct Entry {
@@ -106,9 +118,11 @@ class Lexicon {
   static constexpr std::array<double, kAnchorKindCount> kDefaultAnchorRecall = {0.8, 0.9, 0.7, 0.3, 0.6};
 
   // Learns the lexicon from the beads of a first pass with at least
-  // `min_confidence` (and both sides non-empty).
+  // `min_confidence` (and both sides non-empty). Each side's keys are made
+  // here unless given (index_lexicon_keys of the same features).
   static std::shared_ptr<Lexicon> learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
-                                        std::span<const Bead> beads, double min_confidence);
+                                        std::span<const Bead> beads, double min_confidence,
+                                        const LexiconKeys* src_keys = nullptr, const LexiconKeys* tgt_keys = nullptr);
 
  private:
   std::array<KeyIndex, 2> index_;

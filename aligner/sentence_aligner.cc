@@ -1733,7 +1733,8 @@ PairModel estimate_pair_model(std::span<const SentenceFeatures> src, std::span<c
   refine(model, beads, src, tgt);
   const std::array<double, kAnchorKindCount> recall = anchor_recall(beads, core.evidence);
   std::shared_ptr<Lexicon> lexicon =
-      options.learn_lexicon ? Lexicon::learn(src, tgt, beads, kTrainingConfidence) : std::make_shared<Lexicon>();
+      options.learn_lexicon ? Lexicon::learn(src, tgt, beads, kTrainingConfidence, options.src_keys, options.tgt_keys)
+                            : std::make_shared<Lexicon>();
   lexicon->anchor_recall = recall;
   model.lexicon = std::move(lexicon);
   return model;

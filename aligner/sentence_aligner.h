@@ -121,6 +121,7 @@ inline constexpr std::array<double, kBeadShapeCount> kDefaultBeadPriors = {0.80,
                                                                             0.06, 0.02, 0.02, 0.02};
 
 class Lexicon;  // learned statistics (aligner/lexicon.h): word translations, anchor reliabilities
+struct LexiconKeys;  // one side's sentences as lexicon key ids (aligner/lexicon.h)
 
 // The statistics of one language pair, estimated from documents.
 struct PairModel {
@@ -150,6 +151,11 @@ struct PairModelOptions {
   // Blocks out of order or out of range are ignored, all of them, and so
   // are blocks that leave more than 50,000 cells (long unnumbered gaps).
   std::vector<SentenceBlock> blocks;
+  // Each side's lexicon keys, when the caller keeps them for a version that
+  // is aligned in several pairs (made from the same features; else made
+  // here): index_lexicon_keys in aligner/lexicon.h.
+  const LexiconKeys* src_keys = nullptr;
+  const LexiconKeys* tgt_keys = nullptr;
 };
 
 // Estimates the model from the two sides of a document (or many documents

@@ -354,6 +354,27 @@ TEST_CASE("lexicon: learned from confident beads, both directions", "[sentence_a
   CHECK(lexicon->key(0, lexicon->entry(1, t4).translations.front()) == "w4");
   // "the" is in every bead: nothing to learn from it.
   CHECK(lexicon->entry(0, lexicon->find(0, "the")).translations.empty());
+
+  // Keys made beforehand (as a version aligned in several pairs shares
+  // them) give the same lexicon.
+  const untm::LexiconKeys src_keys = untm::index_lexicon_keys(src), tgt_keys = untm::index_lexicon_keys(tgt);
+  const auto shared = untm::Lexicon::learn(src, tgt, beads, 0.5, &src_keys, &tgt_keys);
+  for (int side = 0; side < 2; ++side) {
+    REQUIRE(shared->size(side) == lexicon->size(side));
+    REQUIRE(shared->sentences(side) == lexicon->sentences(side));
+    for (std::uint32_t k = 0; k < lexicon->size(side); ++k) {
+      CHECK(shared->key(side, k) == lexicon->key(side, k));
+      CHECK(shared->entry(side, k).translations == lexicon->entry(side, k).translations);
+      CHECK(shared->entry(side, k).q == lexicon->entry(side, k).q);
+      CHECK(shared->entry(side, k).r == lexicon->entry(side, k).r);
+    }
+    for (std::size_t s = 0; s < lexicon->sentences(side); ++s) {
+      const auto a = shared->sentence_keys(side, s), b = lexicon->sentence_keys(side, s);
+      CHECK(std::vector<std::uint32_t>(a.begin(), a.end()) == std::vector<std::uint32_t>(b.begin(), b.end()));
+    }
+  }
+  CHECK(shared->pair_count() == lexicon->pair_count());
+  CHECK(shared->pair_count() > 0);
 }
 
 // ------------------------------------------------------------------ alignment
