@@ -359,7 +359,8 @@ struct Offsets {
   std::array<std::span<const std::size_t>, 2> sentences;
 };
 
-// Per sentence: its anchor ids (and cognates, bridged Latin words), sorted.
+// Ids per sentence, one sentence after another: sentence i's are
+// ids[begin[i], begin[i + 1]).
 struct SentenceIds {
   std::vector<std::uint32_t> begin{0};
   std::vector<std::uint32_t> ids;
@@ -367,6 +368,16 @@ struct SentenceIds {
   void clear() {
     begin.assign(1, 0);
     ids.clear();
+  }
+  // Ends the sentence whose ids were appended since the last end; with
+  // `sorted`, they are sorted and kept once each.
+  void end_sentence(bool sorted) {
+    if (sorted) {
+      const auto first = ids.begin() + static_cast<std::ptrdiff_t>(begin.back());
+      std::sort(first, ids.end());
+      ids.erase(std::unique(first, ids.end()), ids.end());
+    }
+    begin.push_back(static_cast<std::uint32_t>(ids.size()));
   }
 };
 
@@ -378,10 +389,9 @@ struct BuilderScratch {
   std::string cognate_buffer;
   KeyIndex latin_words;                    // "unicef" for the anchor "=unicef"
   std::vector<std::uint32_t> latin_anchor;  // the anchor id of each latin word
-  SentenceIds sentence_anchors[2];
-  std::vector<std::uint32_t> word_begin[2];  // per sentence, into word_ids
-  std::vector<std::uint32_t> word_ids[2];    // lexicon keys of the sentence, sorted
-  std::vector<std::uint32_t> first_ids[2], first_begin[2], ids;
+  SentenceIds first_anchors[2];     // per sentence: its anchors' ids, in order
+  SentenceIds sentence_anchors[2];  // and with cognates and bridged Latin words, sorted
+  SentenceIds sentence_words[2];    // per sentence: its lexicon keys, sorted
   std::vector<std::pair<float, std::uint32_t>> rare;
   std::vector<RawItem> items;
   std::vector<std::uint32_t> counterparts, priced;
@@ -401,8 +411,7 @@ class EvidenceBuilder {
     scratch.latin_anchor.clear();
     for (int s = 0; s < 2; ++s) {
       scratch.sentence_anchors[s].clear();
-      scratch.word_begin[s].assign(1, 0);
-      scratch.word_ids[s].clear();
+      scratch.sentence_words[s].clear();
     }
   }
 
@@ -440,8 +449,7 @@ class EvidenceBuilder {
       if (lex && items < kMaxStrongItems) {
         // The rarest reliable words.
         rare.clear();
-        for (std::uint32_t x = scratch_.word_begin[0][i]; x < scratch_.word_begin[0][i + 1]; ++x) {
-          const std::uint32_t k = scratch_.word_ids[0][x];
+        for (const std::uint32_t k : scratch_.sentence_words[0].of(i)) {
           const Lexicon::Entry& e = lex->entry(0, k);
           if (e.translations.empty() || e.r > kStrongLexiconR || e.q < kStrongLexiconQ) continue;
           rare.emplace_back(e.r, k);
@@ -493,8 +501,7 @@ class EvidenceBuilder {
         }
         if (lex) {
           // Anchor ids are below `anchors`, so present stays sorted.
-          for (std::uint32_t x = scratch_.word_begin[s][i]; x < scratch_.word_begin[s][i + 1]; ++x) {
-            const std::uint32_t k = scratch_.word_ids[s][x];
+          for (const std::uint32_t k : scratch_.sentence_words[s].of(i)) {
             const auto id = static_cast<std::uint32_t>(anchors + k);
             out.present.push_back(id);
             const Lexicon::Entry& e = lex->entry(s, k);
@@ -548,54 +555,49 @@ class EvidenceBuilder {
     for (int s = 0; s < 2; ++s)
       for (const SentenceFeatures& f : feats_[s]) keys += f.anchors.size() + (same_script ? f.words.size() : 0);
     scratch_.anchor_ids.clear(keys);
-    std::vector<std::uint32_t>(&first_ids)[2] = scratch_.first_ids;
-    std::vector<std::uint32_t>(&first_begin)[2] = scratch_.first_begin;
     for (int s = 0; s < 2; ++s) {
-      first_ids[s].clear();
-      first_begin[s].assign(1, 0);
+      SentenceIds& first = scratch_.first_anchors[s];
+      first.clear();
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
         const SentenceFeatures& f = feats_[s][i];
         const std::span<const std::uint64_t> hashes = anchor_hashes(f);
         for (std::size_t k = 0; k < f.anchors.size(); ++k) {
           const std::string& a = f.anchors[k];
           const std::uint32_t id = intern(hashes[k], a);
-          first_ids[s].push_back(id);
+          first.ids.push_back(id);
           if (a.size() > 1 && a.front() == '=' && scratch_.latin_words.intern(std::string_view(a).substr(1)) == scratch_.latin_anchor.size())
             scratch_.latin_anchor.push_back(id);
         }
-        first_begin[s].push_back(static_cast<std::uint32_t>(first_ids[s].size()));
+        first.end_sentence(false);
       }
     }
-    std::vector<std::uint32_t>& ids = scratch_.ids;
     for (int s = 0; s < 2; ++s) {
       SentenceIds& out = scratch_.sentence_anchors[s];
       out.begin.reserve(feats_[s].size() + 1);
-      out.ids.reserve(first_ids[s].size());
+      out.ids.reserve(scratch_.first_anchors[s].ids.size());
       for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-        ids.assign(first_ids[s].begin() + first_begin[s][i], first_ids[s].begin() + first_begin[s][i + 1]);
+        const std::span<const std::uint32_t> first = scratch_.first_anchors[s].of(i);
+        out.ids.insert(out.ids.end(), first.begin(), first.end());
         // Latin words of an en/fr/es side that the zh/ar/ru side writes in
         // Latin letters.
         if (latin_bridge[s] && scratch_.latin_words.size() > 0) {
           for (const std::string& w : feats_[s][i].words) {
             const std::uint32_t k = scratch_.latin_words.find(w);
-            if (k != KeyIndex::kNone) ids.push_back(scratch_.latin_anchor[k]);
+            if (k != KeyIndex::kNone) out.ids.push_back(scratch_.latin_anchor[k]);
           }
         }
         if (same_script) {
           for (const std::uint64_t hash : cognate_hashes(feats_[s][i]))
-            if (hash != 0) ids.push_back(intern(hash, AnchorKind::cognate));
+            if (hash != 0) out.ids.push_back(intern(hash, AnchorKind::cognate));
         }
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        out.ids.insert(out.ids.end(), ids.begin(), ids.end());
-        out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
+        out.end_sentence(true);
       }
     }
     // Lexicon keys of each sentence, looked up once (or kept from the
     // lexicon's learning, for runs of the sentences it learned from).
     if (lex) {
       for (int s = 0; s < 2; ++s) {
-        scratch_.word_begin[s].assign(1, 0);
+        SentenceIds& words = scratch_.sentence_words[s];
         if (!offsets_.sentences[s].empty() && lex->sentences(s) > 0) {
           paragraph_keys(s, *lex);
           continue;
@@ -609,25 +611,21 @@ class EvidenceBuilder {
                                 " the model was estimated on; give offsets only for runs of those sentences");
           for (std::size_t i = 0; i < feats_[s].size(); ++i) {
             const std::span<const std::uint32_t> keys = lex->sentence_keys(s, first + i);
-            scratch_.word_ids[s].insert(scratch_.word_ids[s].end(), keys.begin(), keys.end());
-            scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
+            words.ids.insert(words.ids.end(), keys.begin(), keys.end());
+            words.end_sentence(false);  // sorted already
           }
           continue;
         }
         if (lex->size(s) == 0) {  // nothing to find (the first pass's empty lexicon)
-          scratch_.word_begin[s].assign(feats_[s].size() + 1, 0);
+          words.begin.assign(feats_[s].size() + 1, 0);
           continue;
         }
         for (const SentenceFeatures& f : feats_[s]) {
-          const std::size_t first = scratch_.word_ids[s].size();
           for (const std::string& w : f.words) {
             const std::uint32_t k = lex->find(s, lexicon_key(w));
-            if (k != Lexicon::kNone) scratch_.word_ids[s].push_back(k);
+            if (k != Lexicon::kNone) words.ids.push_back(k);
           }
-          std::sort(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end());
-          scratch_.word_ids[s].erase(std::unique(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end()),
-                             scratch_.word_ids[s].end());
-          scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
+          words.end_sentence(true);
         }
       }
     }
@@ -647,18 +645,14 @@ class EvidenceBuilder {
                           std::to_string(feats_[s].size()) + " inputs and the " + std::to_string(lex.sentences(s)) +
                           " sentences the model was estimated on; give one more bound than inputs, ascending, "
                           "within those sentences");
+    SentenceIds& words = scratch_.sentence_words[s];
     for (std::size_t i = 0; i < feats_[s].size(); ++i) {
-      const std::size_t first = scratch_.word_ids[s].size();
       for (std::size_t k = bounds[i]; k < bounds[i + 1]; ++k) {
         const std::span<const std::uint32_t> keys = lex.sentence_keys(s, k);
-        scratch_.word_ids[s].insert(scratch_.word_ids[s].end(), keys.begin(), keys.end());
+        words.ids.insert(words.ids.end(), keys.begin(), keys.end());
       }
-      if (bounds[i + 1] - bounds[i] > 1) {
-        std::sort(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end());
-        scratch_.word_ids[s].erase(std::unique(scratch_.word_ids[s].begin() + static_cast<std::ptrdiff_t>(first), scratch_.word_ids[s].end()),
-                           scratch_.word_ids[s].end());
-      }
-      scratch_.word_begin[s].push_back(static_cast<std::uint32_t>(scratch_.word_ids[s].size()));
+      // One sentence's keys are sorted already; several are merged.
+      words.end_sentence(bounds[i + 1] - bounds[i] > 1);
     }
   }
 
