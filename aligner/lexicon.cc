@@ -34,52 +34,6 @@ constexpr double kMinInformation = 0.05;
 constexpr double kPriorQ = 0.3;
 constexpr double kPriorWeight = 2.0;
 
-LexiconKeys index_side(std::span<const SentenceFeatures> side) {
-  KeyIndex index;
-  std::vector<std::string_view> keys;
-  std::vector<std::uint32_t> df;
-  std::vector<std::uint32_t> begin{0};
-  std::vector<std::uint32_t> ids;
-  std::vector<std::uint32_t> sentence;
-  std::size_t words = 0;
-  for (const SentenceFeatures& f : side) words += f.words.size();
-  index.reserve(words);
-  for (const SentenceFeatures& f : side) {
-    sentence.clear();
-    for (const std::string& w : f.words) {
-      const std::string_view key = lexicon_key(w);
-      const std::uint32_t id = index.intern(key);
-      if (id == keys.size()) {
-        keys.push_back(key);
-        df.push_back(0);
-      }
-      sentence.push_back(id);
-    }
-    std::sort(sentence.begin(), sentence.end());
-    sentence.erase(std::unique(sentence.begin(), sentence.end()), sentence.end());
-    for (std::uint32_t id : sentence) ++df[id];
-    ids.insert(ids.end(), sentence.begin(), sentence.end());
-    begin.push_back(static_cast<std::uint32_t>(ids.size()));
-  }
-  // Keep the keys seen twice or more, renumbered.
-  std::vector<std::uint32_t> renumber(keys.size(), Lexicon::kNone);
-  LexiconKeys out;
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (df[k] < 2) continue;
-    renumber[k] = static_cast<std::uint32_t>(out.keys.size());
-    out.keys.push_back(keys[k]);
-    out.df.push_back(df[k]);
-  }
-  out.begin.push_back(0);
-  for (std::size_t s = 0; s + 1 < begin.size(); ++s) {
-    for (std::uint32_t k = begin[s]; k < begin[s + 1]; ++k)
-      if (renumber[ids[k]] != Lexicon::kNone) out.ids.push_back(renumber[ids[k]]);
-    // Renumbering keeps the order, so each sentence stays sorted.
-    out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
-  }
-  return out;
-}
-
 // Key sets of the training beads on one side.
 struct BeadSets {
   std::vector<std::uint32_t> begin{0};
@@ -183,7 +137,51 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
 
 }  // namespace
 
-LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side) { return index_side(side); }
+LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side) {
+  KeyIndex index;
+  std::vector<std::string_view> keys;
+  std::vector<std::uint32_t> df;
+  std::vector<std::uint32_t> begin{0};
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t> sentence;
+  std::size_t words = 0;
+  for (const SentenceFeatures& f : side) words += f.words.size();
+  index.reserve(words);
+  for (const SentenceFeatures& f : side) {
+    sentence.clear();
+    for (const std::string& w : f.words) {
+      const std::string_view key = lexicon_key(w);
+      const std::uint32_t id = index.intern(key);
+      if (id == keys.size()) {
+        keys.push_back(key);
+        df.push_back(0);
+      }
+      sentence.push_back(id);
+    }
+    std::sort(sentence.begin(), sentence.end());
+    sentence.erase(std::unique(sentence.begin(), sentence.end()), sentence.end());
+    for (std::uint32_t id : sentence) ++df[id];
+    ids.insert(ids.end(), sentence.begin(), sentence.end());
+    begin.push_back(static_cast<std::uint32_t>(ids.size()));
+  }
+  // Keep the keys seen twice or more, renumbered.
+  std::vector<std::uint32_t> renumber(keys.size(), Lexicon::kNone);
+  LexiconKeys out;
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (df[k] < 2) continue;
+    renumber[k] = static_cast<std::uint32_t>(out.keys.size());
+    out.keys.push_back(keys[k]);
+    out.df.push_back(df[k]);
+  }
+  out.begin.push_back(0);
+  for (std::size_t s = 0; s + 1 < begin.size(); ++s) {
+    for (std::uint32_t k = begin[s]; k < begin[s + 1]; ++k)
+      if (renumber[ids[k]] != Lexicon::kNone) out.ids.push_back(renumber[ids[k]]);
+    // Renumbering keeps the order, so each sentence stays sorted.
+    out.begin.push_back(static_cast<std::uint32_t>(out.ids.size()));
+  }
+  return out;
+}
 
 std::string_view lexicon_key(std::string_view word) {
   constexpr int kMaxLetters = 6;
@@ -308,10 +306,10 @@ std::size_t Lexicon::pair_count() const {
 std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, std::span<const SentenceFeatures> tgt,
                                         std::span<const Bead> beads, double min_confidence,
                                         const LexiconKeys* src_keys, const LexiconKeys* tgt_keys) {
-  // The sides' keys, given or made here (then moved into the lexicon).
+  // The sides' keys, given or made here.
   LexiconKeys si_made, ti_made;
-  if (!src_keys) si_made = index_side(src);
-  if (!tgt_keys) ti_made = index_side(tgt);
+  if (!src_keys) si_made = index_lexicon_keys(src);
+  if (!tgt_keys) ti_made = index_lexicon_keys(tgt);
   const LexiconKeys& si = src_keys ? *src_keys : si_made;
   const LexiconKeys& ti = tgt_keys ? *tgt_keys : ti_made;
   BeadSets sb, tb;
@@ -342,7 +340,9 @@ std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, s
   lexicon->entries_[0] = learn_direction(sb, tb, si.keys.size(), ti, tgt.size());
   lexicon->entries_[1] = learn_direction(tb, sb, ti.keys.size(), si, src.size());
   // Renumbered keys are the lexicon's ids (interned in that order above).
-  lexicon->sentence_begin_ = {src_keys ? si.begin : std::move(si_made.begin), tgt_keys ? ti.begin : std::move(ti_made.begin)};
+  // Keys made here are moved into it, given ones copied.
+  lexicon->sentence_begin_ = {src_keys ? si.begin : std::move(si_made.begin),
+                              tgt_keys ? ti.begin : std::move(ti_made.begin)};
   lexicon->sentence_keys_ = {src_keys ? si.ids : std::move(si_made.ids), tgt_keys ? ti.ids : std::move(ti_made.ids)};
   return lexicon;
 }
