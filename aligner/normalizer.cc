@@ -523,11 +523,11 @@ std::string to_nfc(std::string_view utf8) {
     } else {
       U8_NEXT(s, i, n, c);
     }
-    // ASCII and ill-formed bytes (c < 0) always have a boundary.
-    const bool boundary = c < 0x80 ? true
-                          : c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
-                              ? char_facts(static_cast<char32_t>(c)).nfc_boundary_before
-                              : nfc.hasBoundaryBefore(c);
+    // ASCII and ill-formed bytes (c < 0) always have a boundary; the BMP's
+    // answers are cached.
+    const bool boundary = c < 0x80 || (c < static_cast<UChar32>(BmpTable<CharFacts>::kEnd)
+                                           ? char_facts(static_cast<char32_t>(c)).nfc_boundary_before
+                                           : nfc.hasBoundaryBefore(c));
     if (boundary) {
       without_boundary = 0;
       if (start - piece_begin >= kMaxPieceBytes) {
