@@ -26,10 +26,10 @@ struct Sentence {
   // Where the sentence lies in Paragraph::text.
   std::size_t begin = 0;
   std::size_t end = 0;
-  // matching_key_text(text) (normalizer.h), made once by clean_document: the
+  // matching_key_text(text) (normalizer.h), made once by clean_document
+  // when asked (CleanOptions::sentence_keys; align_document_set does): the
   // aligner's features start from it, and a TM unit whose text is this
-  // sentence stores it instead of making it again. Empty in documents
-  // made otherwise.
+  // sentence stores it instead of making it again. Empty otherwise.
   std::optional<std::string> key;
 };
 

@@ -728,7 +728,7 @@ class Cleaner {
         p.sentences.push_back({p.text, 0, p.text.size(), {}});
       }
       // Metadata is never aligned or stored: no key.
-      if (p.kind != ParagraphKind::meta)
+      if (options_.sentence_keys && p.kind != ParagraphKind::meta)
         for (Sentence& s : p.sentences) s.key = matching_key_text(s.text);
     }
   }

@@ -14,6 +14,10 @@ namespace untm {
 struct CleanOptions {
   // Split sentences too (segment_document does; alignment always wants them).
   bool split_sentences = true;
+  // Give each sentence of aligned paragraphs its matching key
+  // (Sentence::key), which alignment and the TM start from; a caller that
+  // only segments has no use for them.
+  bool sentence_keys = false;
 };
 
 // Builds a Document from document text (UTF-8, NFC, "\n" line ends) in

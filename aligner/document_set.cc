@@ -114,7 +114,7 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
                             "). Give one file per language; check the file names or the languages given.");
 
   for (std::size_t i = 0; i < n; ++i) {
-    Document doc = clean_document(texts[i].text, set.versions[i].lang);
+    Document doc = clean_document(texts[i].text, set.versions[i].lang, {.sentence_keys = true});
     doc.path = set.versions[i].path;
     set.versions[i].paragraphs = doc.paragraphs.size();
     for (const auto& p : doc.paragraphs) set.versions[i].sentences += p.sentences.size();
