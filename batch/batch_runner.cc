@@ -225,7 +225,10 @@ class SetWorker {
       if (u.low_confidence) ++report.low_confidence;
     }
     report.mean_confidence = units.empty() ? 0 : sum / static_cast<double>(units.size());
-    result.document = to_stored_document(aligned);
+    StoredDocument document = to_stored_document(aligned);
+    // The texts' checks, keys and hashes here, in parallel, not on the writer.
+    TranslationMemory::prepare_for_store(document);
+    result.document = std::move(document);
     report.units = result.document->units.size();
     report.status = stored ? SetStatus::replaced : SetStatus::stored;
   }

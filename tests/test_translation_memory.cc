@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 #include <limits>
@@ -17,6 +18,7 @@
 #include "aligner/errors.h"
 #include "aligner/normalizer.h"
 #include "tests/test_support.h"
+#include "tm/fuzzy_match.h"
 #include "tm/sqlite_handle.h"
 #include "tm/tm_errors.h"
 #include "tm/tm_schema.h"
@@ -384,6 +386,72 @@ TEST_CASE("tm: a segment's key given by the aligner is stored as given; a text m
   std::map<std::string, std::string> stored;
   while (keys.step()) stored[keys.column_string(0)] = keys.column_string(1);
   CHECK(stored == std::map<std::string, std::string>{{"en", "given en key"}, {"fr", matching_key_text("Caf\u00E9")}});
+}
+
+TEST_CASE("tm: prepare_for_store does the store's work on the texts ahead; the rows are the same") {
+  // Texts in NFC and not, keys given and not: stored prepared and stored
+  // as they come, every segment row must be the same (keys and hashes too).
+  const auto document = [] {
+    StoredDocument d = libya_letter();
+    d.units[0].segments["fr"] = "Cafe\u0301 au Conseil";  // decomposed: made NFC
+    d.units[0].keys = {{"en", matching_key_text(d.units[0].segments.at("en"))},
+                       {"fr", "a key of the text as it was, not kept"}};
+    d.units[1].keys = {{"zh", matching_key_text(d.units[1].segments.at("zh"))}};
+    return d;
+  };
+  StoredDocument prepared = document();
+  TranslationMemory::prepare_for_store(prepared);
+  for (const StoredUnit& u : prepared.units) {
+    CHECK(u.texts_in_nfc);
+    CHECK(u.keys.size() == u.segments.size());
+    CHECK(u.key_hashes.size() == u.segments.size());
+    for (const auto& [lang, text] : u.segments) {
+      CHECK(u.keys.at(lang) == matching_key_text(text));
+      const fuzzy::KeyHashes h = fuzzy::key_hashes(lang, u.keys.at(lang));
+      CHECK(u.key_hashes.at(lang).key == h.key);
+      CHECK(u.key_hashes.at(lang).skeleton == h.skeleton);
+    }
+  }
+  CHECK(prepared.units[0].segments.at("fr") == "Caf\u00E9 au Conseil");
+  TempDir dir;
+  const auto rows = [&](const std::string& name, const StoredDocument& d) {
+    const std::string path = (dir / name).string();
+    TranslationMemory(path).store_document(d);
+    sql::Connection db(path, sql::OpenMode::read_only);
+    sql::Statement s(db, "SELECT id, unit_id, lang, text, key, key_hash, skeleton_hash FROM segments ORDER BY id", "t");
+    std::vector<std::string> out;
+    while (s.step())
+      out.push_back(std::to_string(s.column_int64(0)) + " " + std::to_string(s.column_int64(1)) + " " +
+                    s.column_string(2) + " " + s.column_string(3) + " " + s.column_string(4) + " " +
+                    std::to_string(s.column_int64(5)) + " " + std::to_string(s.column_int64(6)));
+    return out;
+  };
+  const std::vector<std::string> as_they_come = rows("plain.db", document());
+  REQUIRE(as_they_come.size() == 18);  // the letter's 17 and a French one
+  CHECK(rows("prepared.db", prepared) == as_they_come);
+  // The store takes the prepared hashes as they are: given wrong ones (as
+  // a test), it stores those.
+  StoredDocument wrong = prepared;
+  wrong.units[0].key_hashes["en"] = {1, 2};
+  const std::vector<std::string> with_wrong = rows("wrong.db", wrong);
+  CHECK(with_wrong != as_they_come);
+  CHECK(std::count_if(with_wrong.begin(), with_wrong.end(),
+                      [](const std::string& r) { return r.ends_with(" 1 2"); }) == 1);
+
+  // The same errors as store_document.
+  StoredDocument broken = libya_letter();
+  broken.units[1].segments["xx1"] = "bad";
+  CHECK_THROWS_WITH(TranslationMemory::prepare_for_store(broken),
+                    "document S_2011_245, unit 2: language 'xx1': not a language code. Give a two-letter ISO 639-1 "
+                    "code such as ar, zh, en, fr, ru or es.");
+  broken = libya_letter();
+  broken.units[3].segments["en"] = "bad \xC3\x28 byte";
+  CHECK_THROWS_WITH(TranslationMemory::prepare_for_store(broken),
+                    "document S_2011_245, unit 4, en: the text is not valid UTF-8 (byte offset 4). Give UTF-8 text.");
+  broken = libya_letter();
+  broken.units[0].confidence = 1.5;
+  CHECK_THROWS_WITH(TranslationMemory::prepare_for_store(broken),
+                    "document S_2011_245, unit 1: confidence 1.5 is outside 0..1");
 }
 
 TEST_CASE("tm: an ImportSession commits all or nothing") {

@@ -39,6 +39,7 @@
 
 #include "aligner/normalizer.h"
 #include "aligner/utf8_util.h"
+#include "tm/tm_types.h"
 
 namespace untm::fuzzy {
 
@@ -72,10 +73,7 @@ std::string skeleton(std::string_view key);
 // text_hash(lang, key) and text_hash(lang, skeleton(key)), in one walk of
 // the key and without making the skeleton: what the store computes for
 // every segment, and lookups for the query.
-struct KeyHashes {
-  std::int64_t key = 0;
-  std::int64_t skeleton = 0;
-};
+using KeyHashes = SegmentKeyHashes;
 KeyHashes key_hashes(std::string_view lang, std::string_view key);
 
 // A trigram: three consecutive code points of the key, packed 21 bits each

@@ -41,6 +41,14 @@ struct StoredVersion {
   std::uint32_t sentences = 0;
 };
 
+// The exact-match hashes of a segment's matching key, as the store keeps
+// them (fuzzy::key_hashes in tm/fuzzy_match.h: of the key, and of its
+// skeleton).
+struct SegmentKeyHashes {
+  std::int64_t key = 0;
+  std::int64_t skeleton = 0;
+};
+
 // A multi-language translation unit: one text per language (languages
 // without text are absent).
 struct StoredUnit {
@@ -60,6 +68,9 @@ struct StoredUnit {
   // sentence): the store uses it instead of making it again, so it must be
   // exactly that. Segments without one get theirs made by the store.
   std::map<std::string, std::string> keys;
+  // lang -> the hashes of keys[lang], where prepare_for_store
+  // (tm/translation_memory.h) made them; the store makes the others.
+  std::map<std::string, SegmentKeyHashes> key_hashes;
 };
 
 // A whole document as the aligner stores it; re-storing the same key

@@ -328,12 +328,38 @@ class ReadScope {
   std::optional<sql::Transaction> transaction_;
 };
 
+// The checks of a unit to store, in this order (store_document and
+// prepare_for_store throw the same errors): its confidence, that it has a
+// text, each language code, each text valid UTF-8. Appends to `nfc`
+// whether each text is NFC already (every one, where the unit says so).
+template <typename Where>
+void check_unit(const Where& where, const StoredUnit& unit, std::vector<bool>& nfc) {
+  if (!std::isfinite(unit.confidence) || unit.confidence < 0 || unit.confidence > 1) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", unit.confidence);
+    throw ArgumentError(where() + ": confidence " + value + " is outside 0..1");
+  }
+  if (unit.segments.empty()) throw ArgumentError(where() + ": no text in any language; a unit needs one at least");
+  for (const auto& [lang, text] : unit.segments) {
+    if (!is_language_code(lang)) check_language(lang, where() + ": language");  // throws
+    if (unit.texts_in_nfc) {
+      nfc.push_back(true);
+      continue;
+    }
+    const TextCheck check = check_utf8_and_nfc(text);
+    if (check.invalid_at >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, check.invalid_at));
+    nfc.push_back(check.nfc);
+  }
+}
+
 // A unit ready to be written: checked, in NFC, with its segment ids and
 // keys (Impl::prepare_unit; write_prepared hashes the keys). Buffers are
 // reused from unit to unit.
 struct PreparedSegment {
   std::string lang, text, key, codes;
   bool has_codes = false;
+  bool has_hashes = false;  // the unit gave the key's hashes (prepare_for_store)
+  fuzzy::KeyHashes hashes;
   std::int64_t id = 0;  // given by prepare_unit (ids are never reused: gram_index.h)
 };
 struct PreparedUnit {
@@ -946,23 +972,8 @@ struct TranslationMemory::Impl {
                     const StoredUnit& unit, PreparedUnit& out) {
     // The place named in error messages (built only for one).
     const auto where = [&] { return "document " + document_key + ", unit " + std::to_string(position + 1); };
-    if (!std::isfinite(unit.confidence) || unit.confidence < 0 || unit.confidence > 1) {
-      char value[32];
-      std::snprintf(value, sizeof value, "%g", unit.confidence);
-      throw ArgumentError(where() + ": confidence " + value + " is outside 0..1");
-    }
-    if (unit.segments.empty()) throw ArgumentError(where() + ": no text in any language; a unit needs one at least");
     nfc_flags.clear();
-    for (const auto& [lang, text] : unit.segments) {
-      if (!is_language_code(lang)) check_language(lang, where() + ": language");  // throws
-      if (unit.texts_in_nfc) {
-        nfc_flags.push_back(true);
-        continue;
-      }
-      const TextCheck check = check_utf8_and_nfc(text);
-      if (check.invalid_at >= 0) throw ArgumentError(invalid_utf8_message(where() + ", " + lang, check.invalid_at));
-      nfc_flags.push_back(check.nfc);
-    }
+    check_unit(where, unit, nfc_flags);
     out.document_id = document_id;
     out.position = position;
     out.paragraph_key = unit.paragraph_key;
@@ -982,10 +993,15 @@ struct TranslationMemory::Impl {
       else
         segment.text = to_nfc(given);
       const auto key = as_given ? unit.keys.find(lang) : unit.keys.end();
-      if (key != unit.keys.end())
+      segment.has_hashes = false;
+      if (key != unit.keys.end()) {
         segment.key.assign(key->second);
-      else
+        const auto hashes = unit.key_hashes.find(lang);
+        segment.has_hashes = hashes != unit.key_hashes.end();
+        if (segment.has_hashes) segment.hashes = hashes->second;
+      } else {
         segment.key = matching_key_text(segment.text);
+      }
       const auto codes = unit.inline_codes.find(lang);
       segment.has_codes = codes != unit.inline_codes.end();
       if (segment.has_codes) segment.codes.assign(codes->second);
@@ -1017,7 +1033,8 @@ struct TranslationMemory::Impl {
         const PreparedSegment& segment = unit.segments[i];
         // Hashed here, not in prepare_unit: in an import session this is the
         // writer thread, and prepare_unit's thread makes the postings.
-        const fuzzy::KeyHashes hashes = fuzzy::key_hashes(segment.lang, segment.key);
+        const fuzzy::KeyHashes hashes =
+            segment.has_hashes ? segment.hashes : fuzzy::key_hashes(segment.lang, segment.key);
         segment_rows.add(segment, first_unit_id + static_cast<std::int64_t>(u), hashes);
         if (collect_exact) pending_exact.push_back({hashes.skeleton, hashes.key, segment.id});
         count_language(segment.lang, 1);
@@ -1382,6 +1399,29 @@ TranslationMemory::TranslationMemory(TranslationMemory&&) noexcept = default;
 TranslationMemory& TranslationMemory::operator=(TranslationMemory&&) noexcept = default;
 
 const std::string& TranslationMemory::path() const { return impl_->path; }
+
+void TranslationMemory::prepare_for_store(StoredDocument& doc) {
+  std::vector<bool> nfc;
+  for (std::size_t u = 0; u < doc.units.size(); ++u) {
+    StoredUnit& unit = doc.units[u];
+    // As store_document names the unit (its position + 1).
+    const auto where = [&] { return "document " + doc.key + ", unit " + std::to_string(u + 1); };
+    nfc.clear();
+    check_unit(where, unit, nfc);
+    std::size_t nth = 0;
+    for (auto& [lang, text] : unit.segments) {
+      if (nfc[nth++]) continue;
+      text = to_nfc(text);
+      unit.keys.erase(lang);  // made from the text as it was
+    }
+    unit.texts_in_nfc = true;
+    for (const auto& [lang, text] : unit.segments) {
+      auto key = unit.keys.find(lang);
+      if (key == unit.keys.end()) key = unit.keys.emplace(lang, matching_key_text(text)).first;
+      unit.key_hashes.insert_or_assign(lang, fuzzy::key_hashes(lang, key->second));
+    }
+  }
+}
 
 std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
   Impl& m = *impl_;

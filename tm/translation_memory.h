@@ -136,6 +136,13 @@ class TranslationMemory {
   // Stores one document in one transaction, replacing any document with the
   // same key. Returns the number of units stored.
   std::size_t store_document(const StoredDocument& doc);
+  // Does store_document's work on the texts ahead, on any thread (it uses
+  // no TM): checks every unit as store_document would (and throws the same
+  // ArgumentError), makes each text NFC, and gives every segment its
+  // matching key and that key's hashes, which store_document then takes
+  // as they are. The batch's aligning threads call it, so that the one
+  // thread that writes only writes.
+  static void prepare_for_store(StoredDocument& doc);
 
   // The stored document's versions (to skip unchanged sets in batches).
   std::optional<StoredDocument> document_info(const std::string& key) const;  // units left empty
