@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -130,6 +131,19 @@ int month_number(std::string_view w) {
       {"luglio", 7},     {"settembre", 9}, {"ottobre", 10},   {"dicembre", 12},  {"janeiro", 1},
       {"fevereiro", 2},  {"março", 3},     {"maio", 5},       {"junho", 6},      {"julho", 7},
       {"setembro", 9},   {"outubro", 10},  {"novembro", 11},  {"dezembro", 12}};
+  // Most words are no month: a bit per (length, first byte, last byte)
+  // rules them out before the names are compared (month_at asks for
+  // every word before a number).
+  constexpr auto signature = [](std::string_view name) {
+    return (name.size() * 131 + static_cast<unsigned char>(name.front()) * 31 +
+            static_cast<unsigned char>(name.back())) & 1023;
+  };
+  static const std::bitset<1024> kMaybe = [&] {
+    std::bitset<1024> bits;
+    for (const auto& [name, month] : kMonths) bits.set(signature(name));
+    return bits;
+  }();
+  if (w.empty() || !kMaybe.test(signature(w))) return 0;
   for (const auto& [name, month] : kMonths)
     if (w == name) return month;
   return 0;
