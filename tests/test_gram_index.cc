@@ -117,6 +117,37 @@ TEST_CASE("grams: trigrams, the end gram and CJK unigrams of a key") {
   CHECK(g == want);
 }
 
+TEST_CASE("grams: key_grams of random keys, ASCII or not, are every trigram, the end gram and the CJK unigrams") {
+  // The reference: decode every code point, then the grams as the header
+  // defines them. key_grams takes a shortcut for ASCII keys.
+  const auto reference = [](std::string_view key) {
+    std::vector<char32_t> cps;
+    for (std::size_t i = 0; i < key.size();) cps.push_back(utf8::next(key, i));
+    std::vector<Gram> out;
+    for (std::size_t k = 0; k + 2 < cps.size(); ++k) out.push_back(pack(cps[k], cps[k + 1], cps[k + 2]));
+    if (cps.size() >= 2) out.push_back(pack(cps[cps.size() - 2], cps.back(), grams::kEndMark));
+    fuzzy::cjk_unigram_codes(key, out);
+    return out;
+  };
+  const std::vector<std::string> pieces = {"a", "z", " ", "1", "-", "é", "ж", "م", "安", "理", "\u3002", "~"};
+  std::uint64_t state = 42;
+  std::vector<Gram> got;
+  for (int round = 0; round < 20000; ++round) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const bool ascii_only = (state >> 60) < 8;
+    const std::size_t length = (state >> 33) % 12;
+    std::string key;
+    for (std::size_t k = 0; k < length; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const std::size_t pick = (state >> 33) % (ascii_only ? 5 : pieces.size());
+      key += pieces[ascii_only && pick == 4 ? 11 : pick];
+    }
+    grams::key_grams(key, got);
+    INFO(key);
+    REQUIRE(got == reference(key));
+  }
+}
+
 TEST_CASE("grams: posting blocks round-trip, long lists are cut, cursors seek, intersect and unite") {
   TempDir dir;
   sql::Connection db((dir / "p.db").string(), sql::OpenMode::create);

@@ -16,6 +16,19 @@ namespace untm::grams {
 
 void key_grams(std::string_view key, std::vector<Gram>& out) {
   out.clear();
+  // An ASCII key (most keys of English, French, Spanish text): a code point
+  // a byte, and no CJK unigrams to look for.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(key.data());
+  const std::size_t n = key.size();
+  std::size_t ascii = 0;
+  while (ascii < n && bytes[ascii] < 0x80) ++ascii;
+  if (ascii == n) {
+    if (n < 2) return;
+    out.resize(n - 1);
+    for (std::size_t k = 0; k + 2 < n; ++k) out[k] = pack(bytes[k], bytes[k + 1], bytes[k + 2]);
+    out[n - 2] = pack(bytes[n - 2], bytes[n - 1], kEndMark);
+    return;
+  }
   char32_t a = 0, b = 0;
   int have = 0;
   for (std::size_t i = 0; i < key.size();) {
