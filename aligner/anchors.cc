@@ -288,6 +288,18 @@ class KeyTokenizer {
     std::size_t e = i;
     bool has_letter = false;
     while (e < key_.size()) {
+      const auto b = static_cast<unsigned char>(key_[e]);
+      if (b < 0x80) {  // what the general steps below decide for ASCII
+        if (is_digit(static_cast<char>(b))) {
+          t.alnum = true;
+        } else if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) {
+          has_letter = true;  // and a Latin one
+        } else {
+          break;
+        }
+        ++e;
+        continue;
+      }
       std::size_t next = e;
       const char32_t c = utf8::next(key_, next);
       if (is_digit(static_cast<char>(c < 0x80 ? c : 0))) {
