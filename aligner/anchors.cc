@@ -241,14 +241,19 @@ class KeyTokenizer {
   // A document symbol starting at i ("s/2011/463"), or 0.
   std::size_t symbol_end(std::size_t i) const {
     std::size_t e = i;
+    bool slash_seen = false;
     while (e < key_.size()) {
       const char c = key_[e];
-      if ((c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '/' || c == '-') {
+      if ((c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '-') {
+        ++e;
+      } else if (c == '/') {
+        slash_seen = true;
         ++e;
       } else {
         break;
       }
     }
+    if (!slash_seen) return 0;  // most words: no symbol without a slash
     while (e > i && (key_[e - 1] == '.' || key_[e - 1] == '-' || key_[e - 1] == '/')) --e;
     const std::string_view s = key_.substr(i, e - i);
     const std::size_t slash = s.find('/');
