@@ -182,6 +182,31 @@ TEST_CASE("anchors: dates with and without year or day", "[sentence_aligner][anc
   CHECK(make_features("13/04/2011", "fr").anchors == std::vector<std::string>{"#2011-04-13"});
 }
 
+TEST_CASE("anchors: every month name of the UN languages with Latin and Cyrillic names makes its date", "[sentence_aligner][anchors]") {
+  // month_number rules out most words before it compares names: each name
+  // must still get through.
+  const std::vector<std::pair<const char*, std::vector<const char*>>> names = {
+      {"en", {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"}},
+      {"fr", {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"}},
+      {"es", {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+              "noviembre", "diciembre"}},
+      {"ru", {"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+              "ноября", "декабря"}}};
+  for (const auto& [lang, months] : names) {
+    for (std::size_t m = 0; m < months.size(); ++m) {
+      const std::string text = std::string("13 ") + months[m] + " 2011";
+      const std::string want = "#2011-" + std::string(m < 9 ? "0" : "") + std::to_string(m + 1) + "-13";
+      INFO(lang << ": " << text);
+      CHECK(make_features(text, lang).anchors == std::vector<std::string>{want});
+    }
+  }
+  // A word of a month name's length and first and last letters ("march")
+  // gets past the first test, and is still no month.
+  CHECK(sorted_anchors("13 Marsh 2011", "en") == sorted({"#13", "#2011"}));
+}
+
 TEST_CASE("anchors: symbols keep their numbers, ordinals lose their suffix", "[sentence_aligner][anchors]") {
   CHECK(make_features("resolution A/RES/55/100.", "en").anchors == std::vector<std::string>{"A/RES/55/100"});
   CHECK(make_features("A/C.3/55/L.2", "en").anchors == std::vector<std::string>{"A/C.3/55/L.2"});

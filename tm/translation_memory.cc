@@ -353,8 +353,8 @@ void check_unit(const Where& where, const StoredUnit& unit, std::vector<bool>& n
 }
 
 // A unit ready to be written: checked, in NFC, with its segment ids and
-// keys (Impl::prepare_unit; write_prepared hashes the keys). Buffers are
-// reused from unit to unit.
+// keys (Impl::prepare_unit; write_prepared hashes the keys whose hashes
+// the unit did not give). Buffers are reused from unit to unit.
 struct PreparedSegment {
   std::string lang, text, key, codes;
   bool has_codes = false;
