@@ -64,8 +64,16 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
   std::vector<std::uint32_t> y_count(y_index.keys.size(), 0);
   for (std::uint32_t id : y.ids) ++y_count[id];
 
-  std::vector<std::uint32_t> together(y_index.keys.size(), 0);
-  std::vector<std::uint32_t> touched;
+  // Per Y key: the beads of the X key `word` that hold it. A key whose
+  // word is not the current one has none yet, so nothing is reset between
+  // words. Only keys in two or more of the word's beads can be candidates
+  // (a >= 2); they are listed as they reach 2, and most keys never do.
+  struct Together {
+    std::uint32_t word = Lexicon::kNone;
+    std::uint32_t beads = 0;
+  };
+  std::vector<Together> together(y_index.keys.size());
+  std::vector<std::uint32_t> shared;
   std::vector<std::pair<double, std::uint32_t>> candidates;
   std::vector<char> hit;
   const double n = static_cast<double>(beads);
@@ -73,17 +81,26 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
     const std::uint32_t cw = post_begin[w + 1] - post_begin[w];
     if (cw < 2 || cw > kMaxBeadShare * n) continue;
     const std::span<const std::uint32_t> mine(postings.data() + post_begin[w], cw);
-    for (std::uint32_t b : mine)
-      for (std::uint32_t t : y.of(b))
-        if (together[t]++ == 0) touched.push_back(t);
+    const auto word = static_cast<std::uint32_t>(w);
+    for (std::uint32_t b : mine) {
+      for (std::uint32_t t : y.of(b)) {
+        Together& c = together[t];
+        if (c.word != word) {
+          c.word = word;
+          c.beads = 1;
+        } else if (++c.beads == 2) {
+          shared.push_back(t);
+        }
+      }
+    }
     // The kMaxCandidates best (phi, t), greatest first (ties: the larger t),
-    // kept sorted as they come instead of sorting them all.
+    // kept sorted as they come instead of sorting them all (so the order
+    // the keys come in does not matter).
     candidates.clear();
-    for (std::uint32_t t : touched) {
-      const double a = together[t];
-      together[t] = 0;
+    for (std::uint32_t t : shared) {
+      const double a = together[t].beads;
       const double ct = y_count[t];
-      if (a < 2 || ct >= n) continue;
+      if (ct >= n) continue;
       const double covariance = n * a - cw * ct;
       if (covariance <= 0) continue;  // phi <= 0 < kMinPhi
       const double phi = covariance / std::sqrt(cw * (n - cw) * ct * (n - ct));
@@ -95,7 +112,7 @@ std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y
       }
       candidates.insert(std::upper_bound(candidates.begin(), candidates.end(), candidate, std::greater<>()), candidate);
     }
-    touched.clear();
+    shared.clear();
     if (candidates.empty()) continue;
     // Greedy: add translations while the entry gets more informative.
     const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
