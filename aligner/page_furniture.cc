@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
+#include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -106,6 +107,54 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// What a regular expression's "." matches: any byte but a line break.
+bool no_line_break(std::string_view s) { return s.find_first_of("\n\r") == std::string_view::npos; }
+
+// `line` is `head`, something without line breaks (empty too), then `tail`.
+bool head_any_tail(std::string_view line, std::string_view head, std::string_view tail) {
+  return line.size() >= head.size() + tail.size() && line.starts_with(head) && line.ends_with(tail) &&
+         no_line_break(line.substr(head.size(), line.size() - head.size() - tail.size()));
+}
+
+// `line` is `head`, then anything without line breaks.
+bool head_any(std::string_view line, std::string_view head) {
+  return line.starts_with(head) && no_line_break(line.substr(head.size()));
+}
+
+// A session or agenda-item line (the whole line): what the regular expression
+// ^((\S+ )?(session|sesión|période de session|сессия)|Agenda items? .*|Point .* de l'ordre du jour|
+// Tema .* del programa( provisional)?|Пункт .* повестки дня|议程项目.*|临时议程项目.*|
+// البند .* من جدول الأعمال.*|第.*届会议|الدورة .*)$ matched, without std::regex (its compilation
+// alone cost more instructions than cleaning a document; tests compare the two).
+bool is_session_or_agenda_item(std::string_view line) {
+  for (std::string_view session : {"session", "sesión", "période de session", "сессия"}) {
+    if (line == session) return true;
+    // One word without white space before it ("\S+ "; "\S" is no ASCII space, tab or line break).
+    if (line.size() > session.size() + 1 && line.ends_with(session) && line[line.size() - session.size() - 1] == ' ' &&
+        line.substr(0, line.size() - session.size() - 1).find_first_of(" \t\n\v\f\r") == std::string_view::npos)
+      return true;
+  }
+  if (head_any(line, "Agenda item ") || head_any(line, "Agenda items ")) return true;
+  if (head_any_tail(line, "Point ", " de l'ordre du jour")) return true;
+  if (head_any_tail(line, "Tema ", " del programa") || head_any_tail(line, "Tema ", " del programa provisional"))
+    return true;
+  if (head_any_tail(line, "Пункт ", " повестки дня")) return true;
+  if (head_any(line, "议程项目") || head_any(line, "临时议程项目")) return true;
+  constexpr std::string_view kItem = "البند ", kOfAgenda = " من جدول الأعمال";
+  if (head_any(line, kItem) && line.find(kOfAgenda, kItem.size()) != std::string_view::npos) return true;
+  if (head_any_tail(line, "第", "届会议")) return true;
+  return head_any(line, "الدورة ");
+}
+
+constexpr std::array<std::string_view, 36> kCommittees = {
+    "First Committee", "Second Committee", "Third Committee", "Fourth Committee", "Fifth Committee",
+    "Sixth Committee", "Première Commission", "Deuxième Commission", "Troisième Commission",
+    "Quatrième Commission", "Cinquième Commission", "Sixième Commission", "Primera Comisión",
+    "Segunda Comisión", "Tercera Comisión", "Cuarta Comisión", "Quinta Comisión", "Sexta Comisión",
+    "Первый комитет", "Второй комитет", "Третий комитет", "Четвертый комитет", "Пятый комитет",
+    "Шестой комитет", "第一委员会", "第二委员会", "第三委员会", "第四委员会", "第五委员会", "第六委员会",
+    "اللجنة الأولى", "اللجنة الثانية", "اللجنة الثالثة", "اللجنة الرابعة", "اللجنة الخامسة", "اللجنة السادسة"};
+
 // Lines that are masthead material only in the masthead: organ names,
 // "United Nations", "Distr.: General", language-of-version lines, sessions.
 bool is_masthead_phrase(std::string_view line) {
@@ -126,18 +175,7 @@ bool is_masthead_phrase(std::string_view line) {
   if (auto pos = line.find(" Distr."); pos != std::string_view::npos && line.size() <= 60) {
     return is_masthead_phrase(trim(line.substr(0, pos))) && is_masthead_phrase(trim(line.substr(pos + 1)));
   }
-  // "Sixty-fifth session", "Agenda item 119 (b)", "Agenda items 12 and 13",
-  // "Point 12 de l'ordre du jour", "Tema 12 del programa", "Пункт 12 повестки дня",
-  // "议程项目 12", "البند 12 من جدول الأعمال", "第六十五届会议", "الدورة الخامسة والستون".
-  static const std::regex session_or_item(
-      R"(^((\S+ )?(session|sesión|période de session|сессия)|Agenda items? .*|Point .* de l'ordre du jour|Tema .* del programa( provisional)?|Пункт .* повестки дня|议程项目.*|临时议程项目.*|البند .* من جدول الأعمال.*|第.*届会议|الدورة .*)$)");
-  if (line.size() <= 80 && std::regex_match(line.begin(), line.end(), session_or_item)) return true;
-  // Main Committees: "Third Committee", "Troisième Commission", "Tercera Comisión",
-  // "Третий комитет", "第三委员会", "اللجنة الثالثة".
-  static const std::regex committee(
-      R"(^((First|Second|Third|Fourth|Fifth|Sixth) Committee|(Première|Deuxième|Troisième|Quatrième|Cinquième|Sixième) Commission|(Primera|Segunda|Tercera|Cuarta|Quinta|Sexta) Comisión|(Первый|Второй|Третий|Четвертый|Пятый|Шестой) комитет|第(一|二|三|四|五|六)委员会|اللجنة (الأولى|الثانية|الثالثة|الرابعة|الخامسة|السادسة))$)");
-  if (line.size() <= 80 && std::regex_match(line.begin(), line.end(), committee)) return true;
-  return false;
+  return is_session_or_committee_line(line);
 }
 
 // "Original: English", "[Original: Arabic]", "Original : anglais", "原件：英文",
@@ -172,6 +210,11 @@ std::optional<std::pair<std::string, bool>> parse_original_line(std::string_view
 }
 
 }  // namespace
+
+bool is_session_or_committee_line(std::string_view line) {
+  if (line.size() > 80) return false;
+  return is_session_or_agenda_item(line) || std::find(kCommittees.begin(), kCommittees.end(), line) != kCommittees.end();
+}
 
 std::optional<std::string> language_from_name(std::string_view name) {
   std::string lowered = lower_ascii(trim(name));
@@ -262,6 +305,145 @@ bool is_page_furniture_line(std::string_view line) {
   return std::any_of(tokens.begin(), tokens.end(), is_page_number);
 }
 
+// The date patterns, matched as the regular expressions they were would be
+// (ECMAScript: greedy counts, alternatives in order, the first position and
+// the first way that match), by a small backtracking matcher instead of
+// std::regex, whose compilation and position-by-position search cost more
+// than the rest of cleaning a document. Tests compare the two.
+namespace {
+namespace date_pattern {
+
+// One element of a pattern.
+struct Element {
+  enum class Kind { digits, literal, optional_literal, one_of, optional_one_of } kind;
+  int min = 0, max = 0;  // digits: how many, greedy
+  bool arabic_digits = false;  // digits: Arabic-Indic ones (U+0660..0669) count too
+  std::string_view text;  // literal, optional_literal
+  std::span<const std::string_view> words;  // one_of, optional_one_of: tried in order
+};
+
+constexpr Element digits(int min, int max, bool arabic = false) {
+  return {Element::Kind::digits, min, max, arabic, {}, {}};
+}
+constexpr Element literal(std::string_view text) { return {Element::Kind::literal, 0, 0, false, text, {}}; }
+constexpr Element optional(std::string_view text) {
+  return {Element::Kind::optional_literal, 0, 0, false, text, {}};
+}
+constexpr Element one_of(std::span<const std::string_view> words) {
+  return {Element::Kind::one_of, 0, 0, false, {}, words};
+}
+constexpr Element optional_one_of(std::span<const std::string_view> words) {
+  return {Element::Kind::optional_one_of, 0, 0, false, {}, words};
+}
+
+// The size of the digit at `p` (0: none).
+std::size_t digit_at(std::string_view s, std::size_t p, bool arabic) {
+  if (p >= s.size()) return 0;
+  const auto c = static_cast<unsigned char>(s[p]);
+  if (c >= '0' && c <= '9') return 1;
+  if (arabic && c == 0xD9 && p + 1 < s.size() && static_cast<unsigned char>(s[p + 1]) >= 0xA0 &&
+      static_cast<unsigned char>(s[p + 1]) <= 0xA9)
+    return 2;
+  return 0;
+}
+
+// Where a match of `pattern` that starts at `p` ends, trying the ways in
+// the regular expression's order.
+std::optional<std::size_t> match(std::string_view s, std::size_t p, std::span<const Element> pattern) {
+  if (pattern.empty()) return p;
+  const Element& e = pattern.front();
+  const std::span<const Element> rest = pattern.subspan(1);
+  const auto starts = [&](std::string_view w) { return s.substr(p).starts_with(w); };
+  switch (e.kind) {
+    case Element::Kind::digits: {
+      std::array<std::size_t, 5> ends{};  // ends[k]: after k digits
+      ends[0] = p;
+      int count = 0;
+      while (count < e.max) {
+        const std::size_t d = digit_at(s, ends[static_cast<std::size_t>(count)], e.arabic_digits);
+        if (d == 0) break;
+        ends[static_cast<std::size_t>(count) + 1] = ends[static_cast<std::size_t>(count)] + d;
+        ++count;
+      }
+      for (int k = count; k >= e.min; --k)
+        if (auto end = match(s, ends[static_cast<std::size_t>(k)], rest)) return end;
+      return std::nullopt;
+    }
+    case Element::Kind::literal:
+      return starts(e.text) ? match(s, p + e.text.size(), rest) : std::nullopt;
+    case Element::Kind::optional_literal:
+      if (starts(e.text))
+        if (auto end = match(s, p + e.text.size(), rest)) return end;
+      return match(s, p, rest);
+    case Element::Kind::one_of:
+    case Element::Kind::optional_one_of:
+      for (std::string_view w : e.words)
+        if (starts(w))
+          if (auto end = match(s, p + w.size(), rest)) return end;
+      return e.kind == Element::Kind::optional_one_of ? match(s, p, rest) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace date_pattern
+
+// The first match of `pattern` in `s`: the leftmost, as regex_search.
+std::optional<std::string_view> search(std::string_view s, std::span<const date_pattern::Element> pattern) {
+  for (std::size_t p = 0; p <= s.size(); ++p)
+    if (auto end = date_pattern::match(s, p, pattern)) return s.substr(p, *end - p);
+  return std::nullopt;
+}
+
+constexpr std::string_view kEnglishMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                               "July",    "August",   "September", "October", "November", "December"};
+constexpr std::string_view kFrenchMonths[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                              "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+constexpr std::string_view kSpanishMonths[] = {"enero",      "febrero",   "marzo",   "abril",     "mayo",
+                                               "junio",      "julio",     "agosto",  "septiembre", "setiembre",
+                                               "octubre",    "noviembre", "diciembre"};
+constexpr std::string_view kRussianMonths[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
+                                               "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
+constexpr std::string_view kRussianYear[] = {" года", " г."};
+// Levantine/Egyptian month pairs: "13 نيسان/أبريل 2011".
+constexpr std::string_view kArabicMonths[] = {
+    "كانون الثاني/يناير", "شباط/فبراير",  "آذار/مارس",     "نيسان/أبريل",       "أيار/مايو",
+    "حزيران/يونيه",      "حزيران/يونيو", "تموز/يوليه",    "تموز/يوليو",        "آب/أغسطس",
+    "أيلول/سبتمبر",      "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر", "كانون الأول/ديسمبر"};
+
+using date_pattern::digits;
+using date_pattern::literal;
+using date_pattern::one_of;
+using date_pattern::optional;
+using date_pattern::optional_one_of;
+// \d{1,2} (January|…|December) \d{4}
+constexpr date_pattern::Element kEnglishDayMonth[] = {digits(1, 2), literal(" "), one_of(kEnglishMonths), literal(" "),
+                                                      digits(4, 4)};
+// (January|…|December) \d{1,2}, \d{4}
+constexpr date_pattern::Element kEnglishMonthDay[] = {one_of(kEnglishMonths), literal(" "), digits(1, 2), literal(", "),
+                                                      digits(4, 4)};
+// \d{4} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日
+constexpr date_pattern::Element kChinese[] = {digits(4, 4), optional(" "), literal("年"), optional(" "),
+                                              digits(1, 2), optional(" "), literal("月"), optional(" "),
+                                              digits(1, 2), optional(" "), literal("日")};
+// \d{1,2}(er)? (janvier|…|décembre) \d{4}
+constexpr date_pattern::Element kFrench[] = {digits(1, 2), optional("er"), literal(" "), one_of(kFrenchMonths),
+                                             literal(" "), digits(4, 4)};
+// \d{1,2} de (enero|…|diciembre) de \d{4}
+constexpr date_pattern::Element kSpanish[] = {digits(1, 2), literal(" de "), one_of(kSpanishMonths), literal(" de "),
+                                              digits(4, 4)};
+// \d{1,2} (января|…|декабря) \d{4}( года| г\.)?
+constexpr date_pattern::Element kRussian[] = {digits(1, 2), literal(" "), one_of(kRussianMonths), literal(" "),
+                                              digits(4, 4), optional_one_of(kRussianYear)};
+// (?:[0-9]|٠|…|٩){1,2} (كانون الثاني/يناير|…) (?:[0-9]|٠|…|٩){4}
+constexpr date_pattern::Element kArabic[] = {digits(1, 2, true), literal(" "), one_of(kArabicMonths), literal(" "),
+                                             digits(4, 4, true)};
+// Tried in this order, each over the whole window.
+constexpr std::span<const date_pattern::Element> kDatePatterns[] = {kEnglishDayMonth, kEnglishMonthDay, kChinese,
+                                                                    kFrench,          kSpanish,         kRussian,
+                                                                    kArabic};
+
+}  // namespace
+
 // Literals that find_date's patterns each need one of: the English,
 // French and Russian month names, "年", Spanish " de " and the "/" of the
 // Arabic month pairs.
@@ -272,26 +454,8 @@ constexpr std::array<std::string_view, 39> kDateNeedles = {
     "июля", "августа", "сентября", "октября", "ноября", "декабря", "年", " de ", "/"};
 
 std::optional<std::string> find_date(std::string_view text) {
-  static const std::vector<std::regex> patterns = [] {
-    std::vector<std::regex> p;
-    p.emplace_back(
-        R"(\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4})");
-    p.emplace_back(
-        R"((January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4})");
-    p.emplace_back(R"(\d{4} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日)");
-    p.emplace_back(
-        R"(\d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4})");
-    p.emplace_back(
-        R"(\d{1,2} de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre) de \d{4})");
-    p.emplace_back(
-        R"(\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}( года| г\.)?)");
-    // Arabic: "13 نيسان/أبريل 2011" (Levantine/Egyptian month pair), digits ASCII or Arabic-Indic.
-    p.emplace_back(
-        R"((?:[0-9]|٠|١|٢|٣|٤|٥|٦|٧|٨|٩){1,2} (كانون الثاني/يناير|شباط/فبراير|آذار/مارس|نيسان/أبريل|أيار/مايو|حزيران/يونيه|حزيران/يونيو|تموز/يوليه|تموز/يوليو|آب/أغسطس|أيلول/سبتمبر|تشرين الأول/أكتوبر|تشرين الثاني/نوفمبر|كانون الأول/ديسمبر) (?:[0-9]|٠|١|٢|٣|٤|٥|٦|٧|٨|٩){4})");
-    return p;
-  }();
   // Every date has a four-digit year: search only a window around each one,
-  // so long paragraphs cost a scan, not a regex search.
+  // so long paragraphs cost a scan, not a pattern search.
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -314,14 +478,12 @@ std::optional<std::string> find_date(std::string_view text) {
     std::string_view window = text.substr(begin, end - begin);
     // Most years are no date ("resolution 1970 (2011)"): a window without
     // a month name, "年", " de " or "/" (which each pattern needs) costs
-    // no regex search.
+    // no pattern search.
     if (std::none_of(kDateNeedles.begin(), kDateNeedles.end(),
                      [&](std::string_view needle) { return window.find(needle) != std::string_view::npos; }))
       continue;
-    for (const auto& re : patterns) {
-      std::match_results<std::string_view::const_iterator> m;
-      if (std::regex_search(window.begin(), window.end(), m, re)) return m.str();
-    }
+    for (const auto& pattern : kDatePatterns)
+      if (auto date = search(window, pattern)) return std::string(*date);
   }
   return std::nullopt;
 }

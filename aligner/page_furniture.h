@@ -39,6 +39,13 @@ struct MastheadLine {
 // "Original: …" lines, bracketed or not.
 std::optional<MastheadLine> parse_masthead_line(std::string_view line, bool anywhere);
 
+// A session, agenda-item or Main Committee line, the whole line and at most
+// 80 bytes: "Sixty-fifth session", "Agenda item 119 (b)", "Point 12 de l'ordre
+// du jour", "Tema 12 del programa provisional", "Пункт 12 повестки дня",
+// "议程项目 12", "البند 12 من جدول الأعمال", "第六十五届会议", "الدورة الخامسة
+// والستون", "Third Committee", "第三委员会", "اللجنة الثالثة".
+bool is_session_or_committee_line(std::string_view line);
+
 // A date written out in any of the six languages ("13 April 2011",
 // "2011 年 4 月 13 日", "13 نيسان/أبريل 2011", "13 de abril de 2011",
 // "13 avril 2011", "13 апреля 2011 года"), found anywhere in `text`.
