@@ -190,6 +190,9 @@ std::optional<std::pair<std::string, bool>> parse_original_line(std::string_view
   }
   static const std::vector<std::string_view> prefixes = {"Original", "原件", "原文", "الأصل", "الاصل",
                                                          "Подлинный текст", "Подлинник"};
+  // Every content line comes here: most are ruled out by their first byte
+  // (O, 原 E5, ا D8, П D0), before comparing the prefixes.
+  if (line.empty() || std::string_view("O\xE5\xD8\xD0").find(line.front()) == std::string_view::npos) return std::nullopt;
   for (auto prefix : prefixes) {
     if (!line.starts_with(prefix)) continue;
     std::string_view rest = trim(line.substr(prefix.size()));
