@@ -2,8 +2,11 @@
 #include "aligner/lexicon.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -45,109 +48,204 @@ double kl_bernoulli(double q, double r) {
   return q * std::log(q / r) + (1 - q) * std::log((1 - q) / (1 - r));
 }
 
-// Entries for the keys of side X, translated into keys of side Y.
-std::vector<Lexicon::Entry> learn_direction(const BeadSets& x, const BeadSets& y, std::size_t x_keys,
-                                            const LexiconKeys& y_index, std::size_t y_sentences) {
-  const std::size_t beads = x.begin.size() - 1;
-  std::vector<Lexicon::Entry> entries(x_keys);
-  if (beads == 0 || y_sentences == 0) return entries;
-  // Postings: the beads of each X key.
-  std::vector<std::uint32_t> post_begin(x_keys + 1, 0);
-  for (std::uint32_t id : x.ids) ++post_begin[id + 1];
-  for (std::size_t k = 0; k < x_keys; ++k) post_begin[k + 1] += post_begin[k];
-  std::vector<std::uint32_t> postings(x.ids.size());
-  {
-    std::vector<std::uint32_t> fill(post_begin.begin(), post_begin.end() - 1);
-    for (std::size_t b = 0; b < beads; ++b)
-      for (std::uint32_t id : x.of(b)) postings[fill[id]++] = static_cast<std::uint32_t>(b);
+// The training beads that hold each key of one side.
+struct KeyBeads {
+  std::vector<std::uint32_t> begin;
+  std::vector<std::uint32_t> beads;
+  KeyBeads(const BeadSets& sets, std::size_t keys) : begin(keys + 1, 0), beads(sets.ids.size()) {
+    for (std::uint32_t id : sets.ids) ++begin[id + 1];
+    for (std::size_t k = 0; k < keys; ++k) begin[k + 1] += begin[k];
+    std::vector<std::uint32_t> fill(begin.begin(), begin.end() - 1);
+    for (std::size_t b = 0; b + 1 < sets.begin.size(); ++b)
+      for (std::uint32_t id : sets.of(b)) beads[fill[id]++] = static_cast<std::uint32_t>(b);
   }
-  std::vector<std::uint32_t> y_count(y_index.keys.size(), 0);
-  for (std::uint32_t id : y.ids) ++y_count[id];
+  std::uint32_t count(std::size_t k) const { return begin[k + 1] - begin[k]; }
+  std::span<const std::uint32_t> of(std::size_t k) const { return {beads.data() + begin[k], count(k)}; }
+};
 
-  // Per Y key: the beads of the X key `word` that hold it. A key whose
-  // word is not the current one has none yet, so nothing is reset between
-  // words. Only keys in two or more of the word's beads can be candidates
-  // (a >= 2); they are listed as they reach 2, and most keys never do.
-  struct Together {
-    std::uint32_t word = Lexicon::kNone;
+// The phi coefficient of two keys found in cx and cy of n beads, together
+// in a of them; 0 where it is no candidate (not positive, or under kMinPhi).
+// Every product is an integer below 2^53 (n <= kMaxTrainingBeads), exact in
+// a double, so the value is the same whichever key comes first.
+static_assert(double{kMaxTrainingBeads} * kMaxTrainingBeads * kMaxTrainingBeads * kMaxTrainingBeads < 9007199254740992.0);
+double association(double n, double a, double cx, double cy) {
+  const double covariance = n * a - cx * cy;
+  if (covariance <= 0) return 0;  // phi <= 0 < kMinPhi
+  const double phi = covariance / std::sqrt(cx * (n - cx) * cy * (n - cy));
+  return phi < kMinPhi ? 0 : phi;
+}
+
+// A key's kMaxCandidates best (phi, key) translations, greatest first (ties:
+// the larger key), kept sorted as they come, so the order they come in does
+// not matter.
+struct Candidates {
+  std::array<std::pair<double, std::uint32_t>, kMaxCandidates> best{};
+  std::size_t size = 0;
+  void offer(double phi, std::uint32_t key) {
+    const std::pair<double, std::uint32_t> candidate(phi, key);
+    if (size == kMaxCandidates) {
+      if (!(candidate > best[size - 1])) return;
+      --size;
+    }
+    std::size_t at = size;
+    while (at > 0 && candidate > best[at - 1]) {
+      best[at] = best[at - 1];
+      --at;
+    }
+    best[at] = candidate;
+    ++size;
+  }
+  std::span<const std::pair<double, std::uint32_t>> items() const { return {best.data(), size}; }
+};
+
+// Co-occurrence counts for one key of the other side at a time: per key,
+// the beads of the current one that hold it. A key whose `owner` is not the
+// current one has none yet, so nothing is reset between keys. Only keys in
+// two or more of its beads can be candidates (a >= 2); they are listed as
+// they reach 2, and most keys never do.
+class Cooccurrence {
+ public:
+  explicit Cooccurrence(std::size_t keys) : counts_(keys) {}
+  void count(std::uint32_t owner, std::uint32_t key) {
+    Count& c = counts_[key];
+    if (c.owner != owner) {
+      c.owner = owner;
+      c.beads = 1;
+    } else if (++c.beads == 2) {
+      shared_.push_back(key);
+    }
+  }
+  // The keys in two or more beads; cleared by next().
+  const std::vector<std::uint32_t>& shared() const { return shared_; }
+  std::uint32_t beads(std::uint32_t key) const { return counts_[key].beads; }
+  void next() { shared_.clear(); }
+
+ private:
+  struct Count {
+    std::uint32_t owner = Lexicon::kNone;
     std::uint32_t beads = 0;
   };
-  std::vector<Together> together(y_index.keys.size());
-  std::vector<std::uint32_t> shared;
-  std::vector<std::pair<double, std::uint32_t>> candidates;
-  std::vector<char> hit;
+  std::vector<Count> counts_;
+  std::vector<std::uint32_t> shared_;
+};
+
+// A key of side X too frequent (in more than kMaxBeadShare of the beads) to
+// get an entry, or too rare (fewer than 2).
+bool gets_no_entry(std::uint32_t beads_with_key, double n) { return beads_with_key < 2 || beads_with_key > kMaxBeadShare * n; }
+
+// The entry of X key `w` (in the beads `mine`) from its candidates among the
+// Y keys: translations added greedily while the entry gets more informative.
+std::optional<Lexicon::Entry> choose_translations(std::span<const std::uint32_t> mine, const Candidates& candidates,
+                                                  const BeadSets& y, const LexiconKeys& y_index,
+                                                  std::size_t y_sentences, std::vector<char>& hit) {
+  const std::size_t cw = mine.size();
+  const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
+  const std::size_t stride = cw / sample;
+  hit.assign(sample, 0);
+  std::size_t hits = 0;
+  double miss_random = 1.0;  // P(no translation in a random sentence)
+  double information = 0;
+  Lexicon::Entry entry;
+  const double r_floor = 0.5 / static_cast<double>(y_sentences);
+  for (const auto& [phi, t] : candidates.items()) {
+    std::size_t more = 0;
+    for (std::size_t k = 0; k < sample; ++k) {
+      if (hit[k]) continue;
+      const auto ys = y.of(mine[k * stride]);
+      if (std::binary_search(ys.begin(), ys.end(), t)) ++more;
+    }
+    const double q = (static_cast<double>(hits + more) + kPriorWeight * kPriorQ) / (static_cast<double>(sample) + kPriorWeight);
+    const double miss = miss_random * (1.0 - static_cast<double>(y_index.df[t]) / static_cast<double>(y_sentences));
+    const double r = std::clamp(1.0 - miss, r_floor, 0.999);
+    const double gain = q > r ? kl_bernoulli(q, r) : 0.0;
+    if (gain < information + kMinGain) continue;
+    for (std::size_t k = 0; k < sample; ++k) {
+      if (hit[k]) continue;
+      const auto ys = y.of(mine[k * stride]);
+      if (std::binary_search(ys.begin(), ys.end(), t)) hit[k] = 1;
+    }
+    hits += more;
+    miss_random = miss;
+    information = gain;
+    entry.translations.push_back(t);
+    entry.q = static_cast<float>(q);
+    entry.r = static_cast<float>(r);
+  }
+  if (information < kMinInformation) return std::nullopt;
+  return entry;
+}
+
+// The entries of both sides' keys: source keys translated into target keys
+// and the reverse. A key's candidates are the keys of the other side that
+// share two or more of its beads with an association of at least kMinPhi.
+// The association is symmetric, so the counts are made once, from the
+// source keys, for both directions; the target's side then only needs the
+// source keys that get no entry of their own for being too frequent (the
+// source keys too rare have no pair with a >= 2).
+std::array<std::vector<Lexicon::Entry>, 2> learn_entries(const BeadSets& src_sets, const BeadSets& tgt_sets,
+                                                         const LexiconKeys& src_index, const LexiconKeys& tgt_index,
+                                                         std::size_t src_sentences, std::size_t tgt_sentences) {
+  const std::size_t src_keys = src_index.keys.size(), tgt_keys = tgt_index.keys.size();
+  std::array<std::vector<Lexicon::Entry>, 2> entries{std::vector<Lexicon::Entry>(src_keys),
+                                                     std::vector<Lexicon::Entry>(tgt_keys)};
+  const std::size_t beads = src_sets.begin.size() - 1;
+  if (beads == 0) return entries;
   const double n = static_cast<double>(beads);
-  for (std::size_t w = 0; w < x_keys; ++w) {
-    const std::uint32_t cw = post_begin[w + 1] - post_begin[w];
-    if (cw < 2 || cw > kMaxBeadShare * n) continue;
-    const std::span<const std::uint32_t> mine(postings.data() + post_begin[w], cw);
-    const auto word = static_cast<std::uint32_t>(w);
-    for (std::uint32_t b : mine) {
-      for (std::uint32_t t : y.of(b)) {
-        Together& c = together[t];
-        if (c.word != word) {
-          c.word = word;
-          c.beads = 1;
-        } else if (++c.beads == 2) {
-          shared.push_back(t);
-        }
+  const KeyBeads src_beads(src_sets, src_keys), tgt_beads(tgt_sets, tgt_keys);
+  std::vector<Candidates> tgt_candidates(tgt_keys);
+  std::vector<char> hit;
+  {
+    Cooccurrence together(tgt_keys);
+    for (std::size_t w = 0; w < src_keys; ++w) {
+      const std::uint32_t cw = src_beads.count(w);
+      if (gets_no_entry(cw, n)) continue;
+      const auto word = static_cast<std::uint32_t>(w);
+      const std::span<const std::uint32_t> mine = src_beads.of(w);
+      for (std::uint32_t b : mine)
+        for (std::uint32_t t : tgt_sets.of(b)) together.count(word, t);
+      Candidates candidates;
+      for (std::uint32_t t : together.shared()) {
+        const std::uint32_t ct = tgt_beads.count(t);
+        if (ct >= n) continue;  // in every bead
+        const double phi = association(n, together.beads(t), cw, ct);
+        if (phi == 0) continue;
+        candidates.offer(phi, t);
+        if (!gets_no_entry(ct, n)) tgt_candidates[t].offer(phi, word);
       }
+      together.next();
+      if (candidates.size == 0 || tgt_sentences == 0) continue;
+      if (auto entry = choose_translations(mine, candidates, tgt_sets, tgt_index, tgt_sentences, hit))
+        entries[0][w] = std::move(*entry);
     }
-    // The kMaxCandidates best (phi, t), greatest first (ties: the larger t),
-    // kept sorted as they come instead of sorting them all (so the order
-    // the keys come in does not matter).
-    candidates.clear();
-    for (std::uint32_t t : shared) {
-      const double a = together[t].beads;
-      const double ct = y_count[t];
-      if (ct >= n) continue;
-      const double covariance = n * a - cw * ct;
-      if (covariance <= 0) continue;  // phi <= 0 < kMinPhi
-      const double phi = covariance / std::sqrt(cw * (n - cw) * ct * (n - ct));
-      if (phi < kMinPhi) continue;
-      const std::pair<double, std::uint32_t> candidate(phi, t);
-      if (candidates.size() == kMaxCandidates) {
-        if (!(candidate > candidates.back())) continue;
-        candidates.pop_back();
+  }
+  // Pairs of a target key with a frequent source key (one in more than
+  // kMaxBeadShare of the beads, but not all): counted from the target keys,
+  // over each bead's frequent source keys only.
+  BeadSets frequent;
+  for (std::size_t b = 0; b < beads; ++b) {
+    for (std::uint32_t w : src_sets.of(b))
+      if (src_beads.count(w) >= 2 && src_beads.count(w) > kMaxBeadShare * n && src_beads.count(w) < n)
+        frequent.ids.push_back(w);
+    frequent.begin.push_back(static_cast<std::uint32_t>(frequent.ids.size()));
+  }
+  Cooccurrence together(src_keys);
+  for (std::size_t t = 0; t < tgt_keys; ++t) {
+    const std::uint32_t ct = tgt_beads.count(t);
+    if (gets_no_entry(ct, n)) continue;
+    const auto key = static_cast<std::uint32_t>(t);
+    const std::span<const std::uint32_t> mine = tgt_beads.of(t);
+    if (!frequent.ids.empty()) {
+      for (std::uint32_t b : mine)
+        for (std::uint32_t w : frequent.of(b)) together.count(key, w);
+      for (std::uint32_t w : together.shared()) {
+        const double phi = association(n, together.beads(w), src_beads.count(w), ct);
+        if (phi != 0) tgt_candidates[t].offer(phi, w);
       }
-      candidates.insert(std::upper_bound(candidates.begin(), candidates.end(), candidate, std::greater<>()), candidate);
+      together.next();
     }
-    shared.clear();
-    if (candidates.empty()) continue;
-    // Greedy: add translations while the entry gets more informative.
-    const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
-    const std::size_t stride = cw / sample;
-    hit.assign(sample, 0);
-    std::size_t hits = 0;
-    double miss_random = 1.0;  // P(no translation in a random sentence)
-    double information = 0;
-    Lexicon::Entry entry;
-    const double r_floor = 0.5 / static_cast<double>(y_sentences);
-    for (const auto& [phi, t] : candidates) {
-      std::size_t more = 0;
-      for (std::size_t k = 0; k < sample; ++k) {
-        if (hit[k]) continue;
-        const auto ys = y.of(mine[k * stride]);
-        if (std::binary_search(ys.begin(), ys.end(), t)) ++more;
-      }
-      const double q = (static_cast<double>(hits + more) + kPriorWeight * kPriorQ) / (static_cast<double>(sample) + kPriorWeight);
-      const double miss = miss_random * (1.0 - static_cast<double>(y_index.df[t]) / static_cast<double>(y_sentences));
-      const double r = std::clamp(1.0 - miss, r_floor, 0.999);
-      const double gain = q > r ? kl_bernoulli(q, r) : 0.0;
-      if (gain < information + kMinGain) continue;
-      for (std::size_t k = 0; k < sample; ++k) {
-        if (hit[k]) continue;
-        const auto ys = y.of(mine[k * stride]);
-        if (std::binary_search(ys.begin(), ys.end(), t)) hit[k] = 1;
-      }
-      hits += more;
-      miss_random = miss;
-      information = gain;
-      entry.translations.push_back(t);
-      entry.q = static_cast<float>(q);
-      entry.r = static_cast<float>(r);
-    }
-    if (information >= kMinInformation) entries[w] = std::move(entry);
+    if (tgt_candidates[t].size == 0 || src_sentences == 0) continue;
+    if (auto entry = choose_translations(mine, tgt_candidates[t], src_sets, src_index, src_sentences, hit))
+      entries[1][t] = std::move(*entry);
   }
   return entries;
 }
@@ -354,8 +452,7 @@ std::shared_ptr<Lexicon> Lexicon::learn(std::span<const SentenceFeatures> src, s
   const std::array<const LexiconKeys*, 2> sides = {&si, &ti};
   for (std::size_t side = 0; side < 2; ++side)
     for (std::string_view key : sides[side]->keys) lexicon->index_[side].intern(key);
-  lexicon->entries_[0] = learn_direction(sb, tb, si.keys.size(), ti, tgt.size());
-  lexicon->entries_[1] = learn_direction(tb, sb, ti.keys.size(), si, src.size());
+  lexicon->entries_ = learn_entries(sb, tb, si, ti, src.size(), tgt.size());
   // Renumbered keys are the lexicon's ids (interned in that order above).
   // Keys made here are moved into it, given ones copied.
   lexicon->sentence_begin_ = {src_keys ? si.begin : std::move(si_made.begin),
