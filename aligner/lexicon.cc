@@ -75,27 +75,36 @@ double association(double n, double a, double cx, double cy) {
   return phi < kMinPhi ? 0 : phi;
 }
 
-// A key's kMaxCandidates best (phi, key) translations, greatest first (ties:
-// the larger key), kept sorted as they come, so the order they come in does
-// not matter.
+// A candidate translation: its association, its key, and how many of the
+// beads that hold the other key hold it too.
+struct Candidate {
+  double phi = 0;
+  std::uint32_t key = 0;
+  std::uint32_t together = 0;
+  // Greater association first; ties: the larger key.
+  bool before(const Candidate& other) const { return phi != other.phi ? phi > other.phi : key > other.key; }
+};
+
+// A key's kMaxCandidates best candidates, best first, kept sorted as they
+// come, so the order they come in does not matter.
 struct Candidates {
-  std::array<std::pair<double, std::uint32_t>, kMaxCandidates> best{};
+  std::array<Candidate, kMaxCandidates> best{};
   std::size_t size = 0;
-  void offer(double phi, std::uint32_t key) {
-    const std::pair<double, std::uint32_t> candidate(phi, key);
+  void offer(double phi, std::uint32_t key, std::uint32_t together) {
+    const Candidate candidate{phi, key, together};
     if (size == kMaxCandidates) {
-      if (!(candidate > best[size - 1])) return;
+      if (!candidate.before(best[size - 1])) return;
       --size;
     }
     std::size_t at = size;
-    while (at > 0 && candidate > best[at - 1]) {
+    while (at > 0 && candidate.before(best[at - 1])) {
       best[at] = best[at - 1];
       --at;
     }
     best[at] = candidate;
     ++size;
   }
-  std::span<const std::pair<double, std::uint32_t>> items() const { return {best.data(), size}; }
+  std::span<const Candidate> items() const { return {best.data(), size}; }
 };
 
 // Co-occurrence counts for one key of the other side at a time: per key,
@@ -142,24 +151,33 @@ std::optional<Lexicon::Entry> choose_translations(std::span<const std::uint32_t>
   const std::size_t sample = std::min<std::size_t>(cw, kMaxSample);
   const std::size_t stride = cw / sample;
   hit.assign(sample, 0);
-  std::size_t hits = 0;
+  std::size_t hits = 0;  // sampled beads explained by the translations taken
   double miss_random = 1.0;  // P(no translation in a random sentence)
   double information = 0;
   Lexicon::Entry entry;
   const double r_floor = 0.5 / static_cast<double>(y_sentences);
-  for (const auto& [phi, t] : candidates.items()) {
+  const std::span<const Candidate> items = candidates.items();
+  for (std::size_t c = 0; c < items.size(); ++c) {
+    const std::uint32_t t = items[c].key;
+    // The sampled beads not yet explained that hold t: while none is
+    // explained and every bead is sampled, those that hold both keys.
     std::size_t more = 0;
-    for (std::size_t k = 0; k < sample; ++k) {
-      if (hit[k]) continue;
-      const auto ys = y.of(mine[k * stride]);
-      if (std::binary_search(ys.begin(), ys.end(), t)) ++more;
+    if (hits == 0 && sample == cw) {
+      more = items[c].together;
+    } else {
+      for (std::size_t k = 0; k < sample; ++k) {
+        if (hit[k]) continue;
+        const auto ys = y.of(mine[k * stride]);
+        if (std::binary_search(ys.begin(), ys.end(), t)) ++more;
+      }
     }
     const double q = (static_cast<double>(hits + more) + kPriorWeight * kPriorQ) / (static_cast<double>(sample) + kPriorWeight);
     const double miss = miss_random * (1.0 - static_cast<double>(y_index.df[t]) / static_cast<double>(y_sentences));
     const double r = std::clamp(1.0 - miss, r_floor, 0.999);
     const double gain = q > r ? kl_bernoulli(q, r) : 0.0;
     if (gain < information + kMinGain) continue;
-    for (std::size_t k = 0; k < sample; ++k) {
+    // Marked for the next candidates (the last has none).
+    for (std::size_t k = 0; c + 1 < items.size() && k < sample; ++k) {
       if (hit[k]) continue;
       const auto ys = y.of(mine[k * stride]);
       if (std::binary_search(ys.begin(), ys.end(), t)) hit[k] = 1;
@@ -209,8 +227,8 @@ std::array<std::vector<Lexicon::Entry>, 2> learn_entries(const BeadSets& src_set
         if (ct >= n) continue;  // in every bead
         const double phi = association(n, together.beads(t), cw, ct);
         if (phi == 0) continue;
-        candidates.offer(phi, t);
-        if (!gets_no_entry(ct, n)) tgt_candidates[t].offer(phi, word);
+        candidates.offer(phi, t, together.beads(t));
+        if (!gets_no_entry(ct, n)) tgt_candidates[t].offer(phi, word, together.beads(t));
       }
       together.next();
       if (candidates.size == 0 || tgt_sentences == 0) continue;
@@ -239,7 +257,7 @@ std::array<std::vector<Lexicon::Entry>, 2> learn_entries(const BeadSets& src_set
         for (std::uint32_t w : frequent.of(b)) together.count(key, w);
       for (std::uint32_t w : together.shared()) {
         const double phi = association(n, together.beads(w), src_beads.count(w), ct);
-        if (phi != 0) tgt_candidates[t].offer(phi, w);
+        if (phi != 0) tgt_candidates[t].offer(phi, w, together.beads(w));
       }
       together.next();
     }
