@@ -6,13 +6,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "aligner/bmp_table.h"
+#include "aligner/errors.h"
 
 namespace untm {
 namespace {
@@ -49,16 +51,42 @@ const std::map<std::string, std::vector<std::string_view>>& latin_function_words
   return words;
 }
 
-// Each function word with the languages (indices in latin_function_words'
-// order) whose list holds it: detection counts only these words.
-const std::unordered_map<std::string, std::vector<std::size_t>>& function_word_languages() {
-  static const auto table = [] {
-    std::unordered_map<std::string, std::vector<std::size_t>> t;
+// The function words for detection: each packed into 8 bytes (zero-padded;
+// no word holds a NUL) with the languages whose list holds it (bit k:
+// latin_function_words()'s k-th), sorted, so a word is looked up without
+// hashing a string. Words longer than `max_bytes` are no function word.
+struct FunctionWords {
+  std::vector<std::pair<std::uint64_t, std::uint8_t>> packed;
+  std::size_t max_bytes = 0;
+
+  static std::uint64_t pack(const char* p, std::size_t n) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    return v;
+  }
+  // The languages of the word p[0, n), n <= max_bytes (0: none).
+  std::uint8_t languages(const char* p, std::size_t n) const {
+    const std::uint64_t key = pack(p, n);
+    const auto it = std::lower_bound(packed.begin(), packed.end(), std::pair<std::uint64_t, std::uint8_t>(key, 0));
+    return it != packed.end() && it->first == key ? it->second : 0;
+  }
+};
+
+const FunctionWords& function_words() {
+  static const FunctionWords table = [] {
+    FunctionWords t;
+    std::map<std::uint64_t, std::uint8_t> languages;
     std::size_t k = 0;
     for (const auto& [lang, words] : latin_function_words()) {
-      for (std::string_view w : words) t[std::string(w)].push_back(k);
+      if (k >= 8) throw Error("language detection: more than 8 languages of function words (internal error)");
+      for (std::string_view w : words) {
+        if (w.empty() || w.size() > 8) throw Error("language detection: a function word of 1 to 8 bytes expected (internal error)");
+        languages[FunctionWords::pack(w.data(), w.size())] |= static_cast<std::uint8_t>(1u << k);
+        t.max_bytes = std::max(t.max_bytes, w.size());
+      }
       ++k;
     }
+    t.packed.assign(languages.begin(), languages.end());
     return t;
   }();
   return table;
@@ -141,15 +169,28 @@ LanguageGuess detect_language(std::string_view text) {
   std::vector<std::size_t> script_counts(script_codes, 0);
   std::size_t letters = 0;
   std::size_t kana = 0, hangul = 0;
-  // Hits per language of latin_function_words, counted as words end.
-  const auto& function_words = function_word_languages();
+  // Hits per language of latin_function_words, counted as words end. A
+  // word is kept only while it could still be a function word.
+  const FunctionWords& function_word_table = function_words();
   std::vector<std::size_t> language_hits(latin_function_words().size(), 0);
-  std::string word;
+  std::array<char, 8> word{};
+  std::size_t word_size = 0;
+  bool word_too_long = false;
+  auto add_to_word = [&](const char* p, std::size_t n) {
+    if (word_too_long || word_size + n > function_word_table.max_bytes) {
+      word_too_long = true;
+      return;
+    }
+    std::memcpy(word.data() + word_size, p, n);
+    word_size += n;
+  };
   auto flush_word = [&] {
-    if (word.empty()) return;
-    if (const auto it = function_words.find(word); it != function_words.end())
-      for (std::size_t k : it->second) ++language_hits[k];
-    word.clear();
+    if (word_size > 0 && !word_too_long) {
+      for (std::uint8_t langs = function_word_table.languages(word.data(), word_size); langs != 0; langs &= langs - 1)
+        ++language_hits[static_cast<std::size_t>(std::countr_zero(langs))];
+    }
+    word_size = 0;
+    word_too_long = false;
   };
   int32_t i = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
@@ -165,7 +206,8 @@ LanguageGuess detect_language(std::string_view text) {
       }
       ++letters;
       ++script_counts[USCRIPT_LATIN];
-      word.push_back(upper ? static_cast<char>(c - 'A' + 'a') : c);
+      const char lower = upper ? static_cast<char>(c - 'A' + 'a') : c;
+      add_to_word(&lower, 1);
       continue;
     }
     UChar32 c;
@@ -189,7 +231,7 @@ LanguageGuess detect_language(std::string_view text) {
       int32_t n = 0;
       UBool error = false;
       U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 8, f.lower, error);
-      if (!error) word.append(buf, n);
+      if (!error) add_to_word(buf, static_cast<std::size_t>(n));
     } else {
       flush_word();
     }
