@@ -6,11 +6,14 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "aligner/bmp_table.h"
 
 namespace untm {
 namespace {
@@ -48,17 +51,63 @@ const icu::Normalizer2* nfkc_normalizer() {
   return normalizer;
 }
 
+// The NFKC folding of one code point, as FoldedLine needs it: up to
+// kMaxFolded code points, or `too_long` (a ligature such as U+FDFA, folded
+// by ICU on each use).
+constexpr std::size_t kMaxFolded = 4;
+struct Folding {
+  std::array<char32_t, kMaxFolded> c{};
+  std::uint8_t size = 0;  // 0: the code point folds to itself
+  bool too_long = false;
+};
+
+// NFKC of `cp` alone, as code points; empty when it does not change (or
+// when ICU's normalizer is missing).
+std::u32string fold_by_icu(char32_t cp) {
+  std::u32string out;
+  const icu::Normalizer2* nfkc = nfkc_normalizer();
+  icu::UnicodeString decomposition;
+  // Only code points with a decomposition can change under NFKC.
+  if (cp < 0x80 || nfkc == nullptr || !nfkc->getDecomposition(static_cast<UChar32>(cp), decomposition)) return out;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::UnicodeString folded = nfkc->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), status);
+  if (U_FAILURE(status) || folded.length() == 0) return out;
+  for (std::int32_t i = 0; i < folded.length();) {
+    const UChar32 f = folded.char32At(i);
+    out.push_back(static_cast<char32_t>(f));
+    i += U16_LENGTH(f);
+  }
+  return out;
+}
+
+Folding folding_by_icu(char32_t cp) {
+  Folding f;
+  const std::u32string folded = fold_by_icu(cp);
+  if (folded.size() > kMaxFolded) {
+    f.too_long = true;
+  } else {
+    f.size = static_cast<std::uint8_t>(folded.size());
+    std::copy(folded.begin(), folded.end(), f.c.begin());
+  }
+  return f;
+}
+
+// ICU's answers per BMP code point: every line start of every document is
+// folded here, and the normalizer's calls were most of the label parser's
+// time.
+constinit const BmpTable<Folding> kFoldings(folding_by_icu);
+
 // The folded line, decoded lazily: a label is found within the first few
 // code points, and lines can be whole paragraphs.
 class FoldedLine {
  public:
   explicit FoldedLine(std::string_view line) : line_(line) {}
 
-  // Unit i, or nullptr past the end of the line.
-  const Unit* at(std::size_t i) {
-    while (units_.size() <= i && decode_next()) {
-    }
-    return i < units_.size() ? &units_[i] : nullptr;
+  // Unit i, or nullptr past the end of the line. (Asked of the same few
+  // units again and again: the decoded ones are answered inline.)
+  [[gnu::always_inline]] const Unit* at(std::size_t i) {
+    if (i < units_.size()) return &units_[i];
+    return decode_through(i);
   }
 
   char32_t c(std::size_t i) {
@@ -72,6 +121,15 @@ class FoldedLine {
   std::string_view line() const { return line_; }
 
  private:
+  const Unit* decode_through(std::size_t i) {
+    // A label is found within a few units: room for them at once.
+    if (units_.empty()) units_.reserve(kUnitsAtOnce);
+    while (units_.size() <= i && decode_next()) {
+    }
+    return i < units_.size() ? &units_[i] : nullptr;
+  }
+  static constexpr std::size_t kUnitsAtOnce = 16;
+
   bool decode_next() {
     if (pos_ >= line_.size()) return false;
     const auto* s = reinterpret_cast<const std::uint8_t*>(line_.data());
@@ -84,21 +142,15 @@ class FoldedLine {
     pos_ = static_cast<std::size_t>(offset);
     const auto original = static_cast<char32_t>(cp);
 
-    const icu::Normalizer2* nfkc = nfkc_normalizer();
-    icu::UnicodeString decomposition;
-    // Only code points with a decomposition can change under NFKC.
-    if (cp >= 0x80 && nfkc != nullptr &&
-        nfkc->getDecomposition(cp, decomposition)) {
-      UErrorCode status = U_ZERO_ERROR;
-      const icu::UnicodeString folded =
-          nfkc->normalize(icu::UnicodeString(cp), status);
-      if (U_SUCCESS(status) && folded.length() > 0) {
-        for (std::int32_t i = 0; i < folded.length();) {
-          const UChar32 f = folded.char32At(i);
-          units_.push_back({static_cast<char32_t>(f), original, begin, pos_});
-          i += U16_LENGTH(f);
-        }
-        return true;
+    if (original >= 0x80) {
+      if (original < BmpTable<Folding>::kEnd && !kFoldings[original].too_long) {
+        const Folding& f = kFoldings[original];
+        for (std::size_t k = 0; k < f.size; ++k) units_.push_back({f.c[k], original, begin, pos_});
+        if (f.size > 0) return true;
+      } else {
+        const std::u32string folded = fold_by_icu(original);
+        for (char32_t f : folded) units_.push_back({f, original, begin, pos_});
+        if (!folded.empty()) return true;
       }
     }
     units_.push_back({original, original, begin, pos_});
