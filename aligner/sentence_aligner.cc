@@ -1245,6 +1245,12 @@ Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::si
   return path;
 }
 
+// The viterbi's per-row scratch, kept by each thread.
+std::vector<double>& row_scratch() {
+  thread_local std::vector<double> scratch;
+  return scratch;
+}
+
 // The best path through a band (Viterbi). `costs` receives the price of
 // every bead into every cell (kShapes per cell, infinity where none).
 // Without `keep_costs`, `costs` is left empty.
@@ -1257,14 +1263,56 @@ Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_
   else
     costs.clear();
   best[0] = 0;
+  // A row at a time: first the beads that come from rows above, shape by
+  // shape over the row's cells (no band test per cell and shape), then the
+  // cells in order, each taking the best of its beads in kBeadShapes order
+  // (the first of equal costs wins, as in relax) and the 0-1 bead from the
+  // cell before it, final by then.
+  static_assert(kBeadShapes[2].src == 0 && kBeadShapes[2].tgt == 1);
+  constexpr std::size_t kZeroOne = 2;
+  std::vector<double>& through = row_scratch();  // per shape and cell of the row: best of the cell it comes from + bead
   for (std::size_t i = 0; i <= n; ++i) {
-    for (std::int64_t j = band.lo[i]; j <= band.hi[i]; ++j) {
+    const std::int64_t lo = band.lo[i], hi = band.hi[i];
+    if (hi < lo) continue;
+    const auto width = static_cast<std::size_t>(hi - lo + 1);
+    const std::size_t row = band.offset[i];
+    through.assign(kShapes * width, kInf);
+    for (std::size_t s = 0; s < kShapes; ++s) {
+      const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
+      const std::int64_t b = kBeadShapes[s].tgt;
+      if (a == 0 || a > i) continue;
+      const std::size_t pi = i - a;
+      const std::int64_t first = std::max({lo, b, band.lo[pi] + b});
+      const std::int64_t last = std::min(hi, band.hi[pi] + b);
+      const double* from = best.data() + band.offset[pi];
+      for (std::int64_t j = first; j <= last; ++j) {
+        const double prev = from[j - b - band.lo[pi]];
+        if (prev == kInf) continue;
+        const double bead = pricing.cost(pi, static_cast<std::size_t>(j - b), s);
+        const auto k = static_cast<std::size_t>(j - lo);
+        if (keep_costs) costs[(row + k) * kShapes + s] = static_cast<float>(bead);
+        through[s * width + k] = prev + bead;
+      }
+    }
+    for (std::int64_t j = lo; j <= hi; ++j) {
       if (i == 0 && j == 0) continue;
-      const Relaxed r =
-          relax(band, best, pricing, i, j, keep_costs ? costs.data() + band.at(i, j) * kShapes : nullptr);
-      const std::size_t cell = band.at(i, j);
-      best[cell] = r.cost;
-      back[cell] = r.shape;
+      const auto k = static_cast<std::size_t>(j - lo);
+      Relaxed r;
+      for (std::size_t s = 0; s < kShapes; ++s) {
+        double c = through[s * width + k];
+        if (s == kZeroOne) {
+          if (j == lo || best[row + k - 1] == kInf) continue;
+          const double bead = pricing.cost(i, static_cast<std::size_t>(j - 1), s);
+          if (keep_costs) costs[(row + k) * kShapes + s] = static_cast<float>(bead);
+          c = best[row + k - 1] + bead;
+        }
+        if (c < r.cost) {
+          r.cost = c;
+          r.shape = static_cast<std::uint8_t>(s);
+        }
+      }
+      best[row + k] = r.cost;
+      back[row + k] = r.shape;
     }
   }
   return trace_back(band, back, n, m);
