@@ -1251,7 +1251,8 @@ std::vector<double>& row_scratch() {
   return scratch;
 }
 
-// The best path through a band (Viterbi). `costs` receives the price of
+// The best path through a band (Viterbi), priced with the fine pass's
+// Pricing (a pair table; not strong_only). `costs` receives the price of
 // every bead into every cell (kShapes per cell, infinity where none).
 // Without `keep_costs`, `costs` is left empty.
 Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_t m, std::vector<float>& costs,
@@ -1271,6 +1272,7 @@ Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_
   static_assert(kBeadShapes[2].src == 0 && kBeadShapes[2].tgt == 1);
   constexpr std::size_t kZeroOne = 2;
   std::vector<double>& through = row_scratch();  // per shape and cell of the row: best of the cell it comes from + bead
+  const PairTable& pt = *pricing.pairs;
   for (std::size_t i = 0; i <= n; ++i) {
     const std::int64_t lo = band.lo[i], hi = band.hi[i];
     if (hi < lo) continue;
@@ -1285,10 +1287,34 @@ Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_
       const std::int64_t first = std::max({lo, b, band.lo[pi] + b});
       const std::int64_t last = std::min(hi, band.hi[pi] + b);
       const double* from = best.data() + band.offset[pi];
+      // Pricing::cost(pi, j - b, s) with what is the same along the row
+      // taken out of the loop, and the same operations in the same order:
+      // the prior, plus the length cost, minus the item evidence (each
+      // source sentence of the bead against its targets, then each target
+      // against its sources).
+      const double prior = pricing.prior_cost[s];
+      const double l1 = pricing.prefix[0][pi + a] - pricing.prefix[0][pi];
+      const double* prefix1 = pricing.prefix[1];
+      std::array<const double*, kMaxRun> source_runs{};  // source sentence pi + x against targets [y, y + b): [y]
+      const double* target_runs = nullptr;                // target y against sources [pi, pi + a): [y]
+      if (b > 0) {
+        for (std::size_t x = 0; x < a; ++x)
+          source_runs[x] = pt.run[0][static_cast<std::size_t>(b) - 1].data() +
+                           (static_cast<std::int64_t>(pt.offset[pi + x]) - pt.lo[pi + x]);
+        target_runs = pt.run[1][a - 1].data() + (static_cast<std::int64_t>(pt.offset[pi]) - pt.lo[pi]);
+      }
       for (std::int64_t j = first; j <= last; ++j) {
         const double prev = from[j - b - band.lo[pi]];
         if (prev == kInf) continue;
-        const double bead = pricing.cost(pi, static_cast<std::size_t>(j - b), s);
+        const std::int64_t pj = j - b;
+        double bead = prior;
+        if (b > 0) {
+          bead += pricing.length_cost(l1, prefix1[pj + b] - prefix1[pj]);
+          double total = 0;
+          for (std::size_t x = 0; x < a; ++x) total += source_runs[x][pj];
+          for (std::int64_t y = pj; y < pj + b; ++y) total += target_runs[y];
+          bead -= pricing.item_weight * total;
+        }
         const auto k = static_cast<std::size_t>(j - lo);
         if (keep_costs) costs[(row + k) * kShapes + s] = static_cast<float>(bead);
         through[s * width + k] = prev + bead;
