@@ -540,21 +540,31 @@ class Cleaner {
     return is_compound_first_part(head) || is_compound_second_part(tail);
   }
 
+  // Appends `s` with each run of spaces and tabs as one space (none where
+  // `out` ends with one or is empty): a word at a time.
   static void append_squashed(std::string& out, std::string_view s) {
     bool space = false;
-    for (char c : s) {
-      if (c == ' ' || c == '\t') {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      if (s[i] == ' ' || s[i] == '\t') {
         space = true;
+        ++i;
         continue;
       }
+      std::size_t end = i + 1;
+      while (end < s.size() && s[end] != ' ' && s[end] != '\t') ++end;
       if (space && !out.empty() && out.back() != ' ') out += ' ';
       space = false;
-      out += c;
+      out.append(s, i, end - i);
+      i = end;
     }
   }
 
   std::string join_lines(const std::vector<std::size_t>& line_indices) const {
     std::string out;
+    std::size_t size = 0;
+    for (std::size_t idx : line_indices) size += lines_[idx].content.size() + 1;
+    out.reserve(size);
     for (std::size_t idx : line_indices) {
       std::string_view next = lines_[idx].content;
       if (!out.empty()) {
