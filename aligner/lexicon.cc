@@ -318,6 +318,11 @@ LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side) {
 
 std::string_view lexicon_key(std::string_view word) {
   constexpr int kMaxLetters = 6;
+  // Most words are ASCII at least that far: a byte is a code point.
+  const std::size_t head = std::min<std::size_t>(word.size(), kMaxLetters);
+  if (std::all_of(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(head),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return word.substr(0, head);
   std::size_t i = 0;
   int letters = 0;
   while (i < word.size() && letters < kMaxLetters) {

@@ -354,6 +354,18 @@ TEST_CASE("model: a ratio or variance that is not positive is an ArgumentError",
   CHECK_THROWS_AS(align_sentences(s, s, model), untm::ArgumentError);
 }
 
+TEST_CASE("lexicon: a word's key is its first six code points", "[sentence_aligner][model]") {
+  CHECK(untm::lexicon_key("resolutions") == "resolu");
+  CHECK(untm::lexicon_key("resolu") == "resolu");
+  CHECK(untm::lexicon_key("un") == "un");
+  CHECK(untm::lexicon_key("") == "");
+  CHECK(untm::lexicon_key("sécurité") == "sécuri");   // a two-byte letter among the six
+  CHECK(untm::lexicon_key("securité") == "securi");   // ASCII as far as the sixth: those six bytes
+  CHECK(untm::lexicon_key("резолюция") == "резолю");
+  CHECK(untm::lexicon_key("القرارات") == "القرا" "ر");
+  CHECK(untm::lexicon_key("联") == "联");
+}
+
 TEST_CASE("lexicon: learned from confident beads, both directions", "[sentence_aligner][model]") {
   // Two made-up languages: word "wN" translates to "tN"; "the"/"le" everywhere.
   std::vector<SentenceFeatures> src, tgt;
