@@ -1191,36 +1191,11 @@ class SoftMin {
   std::array<double, kSize> table_{};
 };
 
-// The best bead into cell (i, j) of a band whose rows up to i are filled.
+// The best bead into a cell so far.
 struct Relaxed {
   double cost = kInf;
   std::uint8_t shape = 0xFF;
 };
-
-// `costs`, if given, receives the price of each bead into the cell.
-// `shapes`: the first so many of kBeadShapes.
-inline Relaxed relax(const Band& band, const std::vector<double>& best, const Pricing& pricing, std::size_t i,
-                     std::int64_t j, float* costs, std::size_t shapes = kShapes) {
-  Relaxed r;
-  for (std::size_t s = 0; s < shapes; ++s) {
-    const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
-    const std::int64_t b = kBeadShapes[s].tgt;
-    if (a > i || b > j) continue;
-    const std::size_t pi = i - a;
-    const std::int64_t pj = j - b;
-    if (!band.contains(pi, pj)) continue;
-    const double prev = best[band.at(pi, pj)];
-    if (prev == kInf) continue;
-    const double bead = pricing.cost(pi, static_cast<std::size_t>(pj), s);
-    if (costs) costs[s] = static_cast<float>(bead);
-    const double c = prev + bead;
-    if (c < r.cost) {
-      r.cost = c;
-      r.shape = static_cast<std::uint8_t>(s);
-    }
-  }
-  return r;
-}
 
 Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::size_t n, std::size_t m) {
   Path path;
@@ -1245,10 +1220,102 @@ Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::si
   return path;
 }
 
-// The viterbi's per-row scratch, kept by each thread.
+// Per-row scratch of relax_row, kept by each thread.
 std::vector<double>& row_scratch() {
   thread_local std::vector<double> scratch;
   return scratch;
+}
+
+// Fills row i of a band whose rows above are final: first every bead from
+// the rows above, shape by shape over the row's cells (no band test per
+// cell and shape), then the cells in order, each taking the best of its
+// beads in kBeadShapes order (the first of equal costs wins) and the 0-1
+// bead from the cell before it, final by then. `shapes`: the first so many
+// of kBeadShapes. `costs`, if given, receives the price of each bead into
+// each cell of the row (kShapes per cell, from the row's first cell).
+// kFine: `pricing` is the fine pass's (a pair table, every item), priced
+// here in the loop; else Pricing::cost prices each bead.
+template <bool kFine>
+void relax_row(const Band& band, const Pricing& pricing, std::size_t i, std::size_t shapes, std::vector<double>& best,
+               std::vector<std::uint8_t>& back, float* costs) {
+  static_assert(kBeadShapes[2].src == 0 && kBeadShapes[2].tgt == 1);
+  constexpr std::size_t kZeroOne = 2;
+  const std::int64_t lo = band.lo[i], hi = band.hi[i];
+  if (hi < lo) return;
+  const auto width = static_cast<std::size_t>(hi - lo + 1);
+  const std::size_t row = band.offset[i];
+  std::vector<double>& through = row_scratch();  // per shape and cell: best of the cell it comes from + bead
+  through.assign(shapes * width, kInf);
+  for (std::size_t s = 0; s < shapes; ++s) {
+    const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
+    const std::int64_t b = kBeadShapes[s].tgt;
+    if (a == 0 || a > i) continue;
+    const std::size_t pi = i - a;
+    const std::int64_t first = std::max({lo, b, band.lo[pi] + b});
+    const std::int64_t last = std::min(hi, band.hi[pi] + b);
+    const double* from = best.data() + band.offset[pi];
+    // With the fine pass's pricing, Pricing::cost(pi, j - b, s) with what is
+    // the same along the row taken out of the loop, and the same operations
+    // in the same order: the prior, plus the length cost, minus the item
+    // evidence (each source sentence of the bead against its targets, then
+    // each target against its sources).
+    const double prior = pricing.prior_cost[s];
+    const double l1 = pricing.prefix[0][pi + a] - pricing.prefix[0][pi];
+    const double* prefix1 = pricing.prefix[1];
+    std::array<const double*, kMaxRun> source_runs{};  // source sentence pi + x against targets [y, y + b): [y]
+    const double* target_runs = nullptr;                // target y against sources [pi, pi + a): [y]
+    if (kFine && b > 0) {
+      const PairTable& pt = *pricing.pairs;
+      for (std::size_t x = 0; x < a; ++x)
+        source_runs[x] = pt.run[0][static_cast<std::size_t>(b) - 1].data() +
+                         (static_cast<std::int64_t>(pt.offset[pi + x]) - pt.lo[pi + x]);
+      target_runs = pt.run[1][a - 1].data() + (static_cast<std::int64_t>(pt.offset[pi]) - pt.lo[pi]);
+    }
+    for (std::int64_t j = first; j <= last; ++j) {
+      const double prev = from[j - b - band.lo[pi]];
+      if (prev == kInf) continue;
+      const std::int64_t pj = j - b;
+      double bead;
+      if constexpr (!kFine) {
+        bead = pricing.cost(pi, static_cast<std::size_t>(pj), s);
+      } else {
+        bead = prior;
+        if (b > 0) {
+          bead += pricing.length_cost(l1, prefix1[pj + b] - prefix1[pj]);
+          double total = 0;
+          for (std::size_t x = 0; x < a; ++x) total += source_runs[x][pj];
+          for (std::int64_t y = pj; y < pj + b; ++y) total += target_runs[y];
+          bead -= pricing.item_weight * total;
+        }
+      }
+      const auto k = static_cast<std::size_t>(j - lo);
+      if (costs) costs[k * kShapes + s] = static_cast<float>(bead);
+      through[s * width + k] = prev + bead;
+    }
+  }
+  for (std::int64_t j = lo; j <= hi; ++j) {
+    const auto k = static_cast<std::size_t>(j - lo);
+    if (i == 0 && j == 0) {
+      best[row + k] = 0;
+      continue;
+    }
+    Relaxed r;
+    for (std::size_t s = 0; s < shapes; ++s) {
+      double c = through[s * width + k];
+      if (s == kZeroOne) {
+        if (j == lo || best[row + k - 1] == kInf) continue;
+        const double bead = pricing.cost(i, static_cast<std::size_t>(j - 1), s);
+        if (costs) costs[k * kShapes + s] = static_cast<float>(bead);
+        c = best[row + k - 1] + bead;
+      }
+      if (c < r.cost) {
+        r.cost = c;
+        r.shape = static_cast<std::uint8_t>(s);
+      }
+    }
+    best[row + k] = r.cost;
+    back[row + k] = r.shape;
+  }
 }
 
 // The best path through a band (Viterbi), priced with the fine pass's
@@ -1263,84 +1330,8 @@ Path viterbi(const Band& band, const Pricing& pricing, std::size_t n, std::size_
     costs.assign(band.cells() * kShapes, std::numeric_limits<float>::infinity());
   else
     costs.clear();
-  best[0] = 0;
-  // A row at a time: first the beads that come from rows above, shape by
-  // shape over the row's cells (no band test per cell and shape), then the
-  // cells in order, each taking the best of its beads in kBeadShapes order
-  // (the first of equal costs wins, as in relax) and the 0-1 bead from the
-  // cell before it, final by then.
-  static_assert(kBeadShapes[2].src == 0 && kBeadShapes[2].tgt == 1);
-  constexpr std::size_t kZeroOne = 2;
-  std::vector<double>& through = row_scratch();  // per shape and cell of the row: best of the cell it comes from + bead
-  const PairTable& pt = *pricing.pairs;
-  for (std::size_t i = 0; i <= n; ++i) {
-    const std::int64_t lo = band.lo[i], hi = band.hi[i];
-    if (hi < lo) continue;
-    const auto width = static_cast<std::size_t>(hi - lo + 1);
-    const std::size_t row = band.offset[i];
-    through.assign(kShapes * width, kInf);
-    for (std::size_t s = 0; s < kShapes; ++s) {
-      const auto a = static_cast<std::size_t>(kBeadShapes[s].src);
-      const std::int64_t b = kBeadShapes[s].tgt;
-      if (a == 0 || a > i) continue;
-      const std::size_t pi = i - a;
-      const std::int64_t first = std::max({lo, b, band.lo[pi] + b});
-      const std::int64_t last = std::min(hi, band.hi[pi] + b);
-      const double* from = best.data() + band.offset[pi];
-      // Pricing::cost(pi, j - b, s) with what is the same along the row
-      // taken out of the loop, and the same operations in the same order:
-      // the prior, plus the length cost, minus the item evidence (each
-      // source sentence of the bead against its targets, then each target
-      // against its sources).
-      const double prior = pricing.prior_cost[s];
-      const double l1 = pricing.prefix[0][pi + a] - pricing.prefix[0][pi];
-      const double* prefix1 = pricing.prefix[1];
-      std::array<const double*, kMaxRun> source_runs{};  // source sentence pi + x against targets [y, y + b): [y]
-      const double* target_runs = nullptr;                // target y against sources [pi, pi + a): [y]
-      if (b > 0) {
-        for (std::size_t x = 0; x < a; ++x)
-          source_runs[x] = pt.run[0][static_cast<std::size_t>(b) - 1].data() +
-                           (static_cast<std::int64_t>(pt.offset[pi + x]) - pt.lo[pi + x]);
-        target_runs = pt.run[1][a - 1].data() + (static_cast<std::int64_t>(pt.offset[pi]) - pt.lo[pi]);
-      }
-      for (std::int64_t j = first; j <= last; ++j) {
-        const double prev = from[j - b - band.lo[pi]];
-        if (prev == kInf) continue;
-        const std::int64_t pj = j - b;
-        double bead = prior;
-        if (b > 0) {
-          bead += pricing.length_cost(l1, prefix1[pj + b] - prefix1[pj]);
-          double total = 0;
-          for (std::size_t x = 0; x < a; ++x) total += source_runs[x][pj];
-          for (std::int64_t y = pj; y < pj + b; ++y) total += target_runs[y];
-          bead -= pricing.item_weight * total;
-        }
-        const auto k = static_cast<std::size_t>(j - lo);
-        if (keep_costs) costs[(row + k) * kShapes + s] = static_cast<float>(bead);
-        through[s * width + k] = prev + bead;
-      }
-    }
-    for (std::int64_t j = lo; j <= hi; ++j) {
-      if (i == 0 && j == 0) continue;
-      const auto k = static_cast<std::size_t>(j - lo);
-      Relaxed r;
-      for (std::size_t s = 0; s < kShapes; ++s) {
-        double c = through[s * width + k];
-        if (s == kZeroOne) {
-          if (j == lo || best[row + k - 1] == kInf) continue;
-          const double bead = pricing.cost(i, static_cast<std::size_t>(j - 1), s);
-          if (keep_costs) costs[(row + k) * kShapes + s] = static_cast<float>(bead);
-          c = best[row + k - 1] + bead;
-        }
-        if (c < r.cost) {
-          r.cost = c;
-          r.shape = static_cast<std::uint8_t>(s);
-        }
-      }
-      best[row + k] = r.cost;
-      back[row + k] = r.shape;
-    }
-  }
+  for (std::size_t i = 0; i <= n; ++i)
+    relax_row<true>(band, pricing, i, kShapes, best, back, keep_costs ? costs.data() + band.offset[i] * kShapes : nullptr);
   return trace_back(band, back, n, m);
 }
 
@@ -1387,16 +1378,7 @@ Path beam(const Pricing& pricing, std::size_t n, std::size_t m, std::int64_t w) 
     band.offset[i + 1] = band.offset[i] + static_cast<std::size_t>(hi - lo + 1);
     best.resize(band.offset[i + 1], kInf);
     back.resize(band.offset[i + 1], 0xFF);
-    for (std::int64_t j = lo; j <= hi; ++j) {
-      const std::size_t cell = band.at(i, j);
-      if (i == 0 && j == 0) {
-        best[cell] = 0;
-        continue;
-      }
-      const Relaxed r = relax(band, best, pricing, i, j, nullptr, kCoarseShapes);
-      best[cell] = r.cost;
-      back[cell] = r.shape;
-    }
+    relax_row<false>(band, pricing, i, kCoarseShapes, best, back, nullptr);
   }
   return trace_back(band, back, n, m);
 }
