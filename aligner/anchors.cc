@@ -687,6 +687,16 @@ static_assert(kFoldLatin1.size() == 0x20 && kFoldLatinExtA.size() == 0x80);
 
 std::string_view cognate_key(std::string_view word, std::string& buffer) {
   buffer.assign(1, '~');
+  // Most words start with four ASCII bytes: the same steps as below without
+  // decoding (a non-letter among them is no cognate).
+  if (word.size() >= 4 && std::all_of(word.begin(), word.begin() + 4, [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      const char c = word[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return {};
+    }
+    buffer.append(word, 0, 4);
+    return buffer;
+  }
   int letters = 0;
   for (std::size_t i = 0; i < word.size() && letters < 4;) {
     char32_t c = utf8::next(word, i);

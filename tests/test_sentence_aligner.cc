@@ -241,6 +241,13 @@ TEST_CASE("features: length in key characters without spaces, words and characte
   CHECK(zh.words == std::vector<std::string>{"安", "理", "会", "开", "会"});
   CHECK(untm::cognate_key("résolution") == "~reso");  // key words are case folded already
   CHECK(untm::cognate_key("the").empty());
+  CHECK(untm::cognate_key("council") == "~coun");
+  CHECK(untm::cognate_key("Council") == "~Coun");  // as given: the key text is folded before
+  CHECK(untm::cognate_key("unit") == "~unit");
+  CHECK(untm::cognate_key("h1n1").empty());      // a digit among the first four
+  CHECK(untm::cognate_key("co-op").empty());
+  CHECK(untm::cognate_key("naïve") == "~naiv");  // a letter with a diacritic among the four
+  CHECK(untm::cognate_key("сессия") == "~сесс");
 }
 
 // ------------------------------------------------------------------ model
