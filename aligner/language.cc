@@ -196,18 +196,26 @@ LanguageGuess detect_language(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const auto length = static_cast<int32_t>(limit);
   while (i < length) {
-    // ASCII without ICU: letters are exactly A-Z and a-z, all Latin.
+    // ASCII without ICU: letters are exactly A-Z and a-z, all Latin; a run
+    // of them at a time.
     if (s[i] < 0x80) {
-      const char c = static_cast<char>(s[i++]);
-      const bool upper = c >= 'A' && c <= 'Z';
-      if (!upper && !(c >= 'a' && c <= 'z')) {
+      const auto is_letter = [](std::uint8_t b) { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'); };
+      if (!is_letter(s[i])) {
+        ++i;
         flush_word();
         continue;
       }
-      ++letters;
-      ++script_counts[USCRIPT_LATIN];
-      const char lower = upper ? static_cast<char>(c - 'A' + 'a') : c;
-      add_to_word(&lower, 1);
+      const int32_t begin = i;
+      while (i < length && is_letter(s[i])) ++i;
+      const auto run = static_cast<std::size_t>(i - begin);
+      letters += run;
+      script_counts[USCRIPT_LATIN] += run;
+      if (word_too_long || word_size + run > function_word_table.max_bytes) {
+        word_too_long = true;
+      } else {
+        for (int32_t k = begin; k < i; ++k)
+          word[word_size++] = static_cast<char>(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
+      }
       continue;
     }
     UChar32 c;
