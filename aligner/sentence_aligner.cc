@@ -146,24 +146,32 @@ void hash_features(SentenceFeatures& f, bool cognates) {
 }
 
 // Ids 0, 1, 2, ... for 64-bit hashes in the order they are first met.
+// Cleared once per alignment call: a slot belongs to the current call only
+// when it carries the call's generation, so clearing writes nothing (the
+// slots were a tenth of a small call's evidence), and a call probes only
+// the first slots it needs of the memory kept from larger ones.
 class HashIds {
  public:
   static constexpr std::uint32_t kNone = 0xFFFFFFFF;
-  // Empties the table (its memory kept), with room for `keys` keys.
+  // Empties the table, with room for `keys` keys.
   void clear(std::size_t keys) {
     std::size_t slots = 64;
     while (slots < keys * 2) slots *= 2;
-    slots_.assign(slots, Slot{});
+    if (slots_.size() < slots || generation_ == std::numeric_limits<std::uint32_t>::max()) {
+      slots_.assign(std::max(slots, slots_.size()), Slot{});
+      generation_ = 0;
+    }
+    ++generation_;
+    mask_ = slots - 1;
     size_ = 0;
   }
   // The id of `hash`; `added` tells whether it is new.
   std::uint32_t intern(std::uint64_t hash, bool& added) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t slot = static_cast<std::size_t>(hash) & mask;; slot = (slot + 1) & mask) {
+    if ((size_ + 1) * 2 > mask_ + 1) grow();
+    for (std::size_t slot = static_cast<std::size_t>(hash) & mask_;; slot = (slot + 1) & mask_) {
       Slot& s = slots_[slot];
-      if (s.id == kNone) {
-        s = {hash, static_cast<std::uint32_t>(size_++)};
+      if (s.generation != generation_) {
+        s = {hash, static_cast<std::uint32_t>(size_++), generation_};
         added = true;
         return s.id;
       }
@@ -178,20 +186,28 @@ class HashIds {
   struct Slot {
     std::uint64_t hash = 0;
     std::uint32_t id = kNone;
+    std::uint32_t generation = 0;  // the clear() it belongs to; 0: none
   };
+  // More keys than clear() was told: a table twice as large, the current
+  // call's slots moved into it.
   void grow() {
+    const std::size_t slots = std::max<std::size_t>(64, (mask_ + 1) * 2);
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
-    const std::size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.id == kNone) continue;
-      std::size_t slot = static_cast<std::size_t>(s.hash) & mask;
-      while (slots_[slot].id != kNone) slot = (slot + 1) & mask;
+    const std::size_t old_slots = mask_ + 1;
+    slots_.assign(std::max(slots, old.size()), Slot{});
+    mask_ = slots - 1;
+    for (std::size_t k = 0; k < old_slots && k < old.size(); ++k) {
+      const Slot& s = old[k];
+      if (s.generation != generation_) continue;
+      std::size_t slot = static_cast<std::size_t>(s.hash) & mask_;
+      while (slots_[slot].generation == generation_) slot = (slot + 1) & mask_;
       slots_[slot] = s;
     }
   }
   std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
   std::size_t size_ = 0;
+  std::uint32_t generation_ = 0;
 };
 
 // ---------------------------------------------------------------- length
