@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <exception>
 #include <filesystem>
-#include <mutex>
 #include <new>
 #include <set>
 #include <thread>
@@ -16,6 +13,7 @@
 #include "aligner/errors.h"
 #include "aligner/sha256.h"
 #include "aligner/text_reader.h"
+#include "batch/bounded_queue.h"
 #include "batch/discovery.h"
 #include "tm/aligned_document.h"
 #include "tm/translation_memory.h"
@@ -56,62 +54,11 @@ struct WorkResult {
   std::optional<StoredDocument> document;
 };
 
-// A bounded hand-over from the workers to the writer: workers wait when it
-// holds `capacity` sets or `byte_capacity` bytes of their input (one set is
-// let in whatever its size), so aligned documents never pile up in memory.
-class ResultQueue {
- public:
-  ResultQueue(std::size_t capacity, std::size_t byte_capacity, std::size_t producers)
-      : capacity_(capacity), byte_capacity_(byte_capacity), producers_(producers) {}
-
-  // False when the queue was closed (the writer gave up).
-  bool push(WorkResult&& result) {
-    const std::size_t bytes = result.report.input_bytes;
-    std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] {
-      return closed_ || items_.empty() || (items_.size() < capacity_ && bytes_ + bytes <= byte_capacity_);
-    });
-    if (closed_) return false;
-    bytes_ += bytes;
-    items_.push_back(std::move(result));
-    not_empty_.notify_one();
-    return true;
-  }
-
-  void producer_done() {
-    std::lock_guard lock(mutex_);
-    --producers_;
-    not_empty_.notify_all();
-  }
-
-  enum class Pop { item, timeout, finished };
-  Pop pop(WorkResult& out, std::chrono::milliseconds wait) {
-    std::unique_lock lock(mutex_);
-    if (!not_empty_.wait_for(lock, wait, [&] { return !items_.empty() || producers_ == 0; })) return Pop::timeout;
-    if (items_.empty()) return Pop::finished;
-    out = std::move(items_.front());
-    items_.pop_front();
-    bytes_ -= out.report.input_bytes;
-    not_full_.notify_all();  // a large set may have made several wait
-    return Pop::item;
-  }
-
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    not_full_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<WorkResult> items_;
-  std::size_t capacity_;
-  std::size_t byte_capacity_;
-  std::size_t bytes_ = 0;  // the queued sets' input
-  std::size_t producers_;
-  bool closed_ = false;
+// What the queue counts against kQueuedInputBytes: a set's input.
+struct InputBytes {
+  std::size_t operator()(const WorkResult& result) const { return result.report.input_bytes; }
 };
+using ResultQueue = BoundedQueue<WorkResult, InputBytes>;
 
 // Joins the workers however run_batch leaves (a writer error included).
 class WorkerGroup {
