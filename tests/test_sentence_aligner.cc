@@ -6,9 +6,11 @@
 #include "aligner/sentence_aligner.h"
 
 #include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -371,6 +373,159 @@ TEST_CASE("lexicon: a word's key is its first six code points", "[sentence_align
   CHECK(untm::lexicon_key("резолюция") == "резолю");
   CHECK(untm::lexicon_key("القرارات") == "القرا" "ر");
   CHECK(untm::lexicon_key("联") == "联");
+}
+
+namespace lexicon_reference {
+
+// The lexicon's entries learned one direction at a time, each counting its
+// own co-occurrences by brute force: the algorithm as it was before the
+// counts were shared between directions, kept to check that sharing them
+// changes no entry.
+constexpr double kMaxBeadShare = 0.4, kMinPhi = 0.12, kMinGain = 0.02, kMinInformation = 0.05, kPriorQ = 0.3,
+                 kPriorWeight = 2.0;
+constexpr std::size_t kMaxCandidates = 3, kMaxSample = 400;
+
+struct Sets {
+  std::vector<std::uint32_t> begin{0};
+  std::vector<std::uint32_t> ids;
+  std::span<const std::uint32_t> of(std::size_t b) const { return {ids.data() + begin[b], ids.data() + begin[b + 1]}; }
+};
+
+std::vector<untm::Lexicon::Entry> learn_direction(const Sets& x, const Sets& y, std::size_t x_keys,
+                                                  const untm::LexiconKeys& y_index, std::size_t y_sentences) {
+  const std::size_t beads = x.begin.size() - 1;
+  std::vector<untm::Lexicon::Entry> entries(x_keys);
+  const double n = static_cast<double>(beads);
+  std::vector<std::vector<std::uint32_t>> postings(x_keys);
+  for (std::size_t b = 0; b < beads; ++b)
+    for (std::uint32_t id : x.of(b)) postings[id].push_back(static_cast<std::uint32_t>(b));
+  std::vector<double> y_count(y_index.keys.size(), 0);
+  for (std::uint32_t id : y.ids) ++y_count[id];
+  for (std::size_t w = 0; w < x_keys; ++w) {
+    const auto& mine = postings[w];
+    const double cw = static_cast<double>(mine.size());
+    if (mine.size() < 2 || cw > kMaxBeadShare * n) continue;
+    std::vector<double> together(y_index.keys.size(), 0);
+    for (std::uint32_t b : mine)
+      for (std::uint32_t t : y.of(b)) ++together[t];
+    std::vector<std::pair<double, std::uint32_t>> candidates;
+    for (std::uint32_t t = 0; t < together.size(); ++t) {
+      const double a = together[t], ct = y_count[t];
+      if (a < 2 || ct >= n) continue;
+      const double covariance = n * a - cw * ct;
+      if (covariance <= 0) continue;
+      const double phi = covariance / std::sqrt(cw * (n - cw) * ct * (n - ct));
+      if (phi >= kMinPhi) candidates.emplace_back(phi, t);
+    }
+    std::sort(candidates.begin(), candidates.end(), std::greater<>());
+    if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
+    const std::size_t sample = std::min<std::size_t>(mine.size(), kMaxSample);
+    const std::size_t stride = mine.size() / sample;
+    std::vector<char> hit(sample, 0);
+    std::size_t hits = 0;
+    double miss_random = 1.0, information = 0;
+    untm::Lexicon::Entry entry;
+    const double r_floor = 0.5 / static_cast<double>(y_sentences);
+    for (const auto& [phi, t] : candidates) {
+      std::size_t more = 0;
+      for (std::size_t k = 0; k < sample; ++k) {
+        const auto ys = y.of(mine[k * stride]);
+        if (!hit[k] && std::binary_search(ys.begin(), ys.end(), t)) ++more;
+      }
+      const double q = (static_cast<double>(hits + more) + kPriorWeight * kPriorQ) / (static_cast<double>(sample) + kPriorWeight);
+      const double miss = miss_random * (1.0 - static_cast<double>(y_index.df[t]) / static_cast<double>(y_sentences));
+      const double r = std::clamp(1.0 - miss, r_floor, 0.999);
+      const double gain = q > r ? q * std::log(q / r) + (1 - q) * std::log((1 - q) / (1 - r)) : 0.0;
+      if (gain < information + kMinGain) continue;
+      for (std::size_t k = 0; k < sample; ++k) {
+        const auto ys = y.of(mine[k * stride]);
+        if (std::binary_search(ys.begin(), ys.end(), t)) hit[k] = 1;
+      }
+      hits += more;
+      miss_random = miss;
+      information = gain;
+      entry.translations.push_back(t);
+      entry.q = static_cast<float>(q);
+      entry.r = static_cast<float>(r);
+    }
+    if (information >= kMinInformation) entries[w] = std::move(entry);
+  }
+  return entries;
+}
+
+// A side's key sets of the beads (every bead is a training bead here).
+Sets bead_sets(const untm::LexiconKeys& keys, const std::vector<std::vector<std::size_t>>& beads) {
+  Sets sets;
+  for (const auto& sentences : beads) {
+    std::vector<std::uint32_t> ids;
+    for (std::size_t s : sentences) ids.insert(ids.end(), keys.ids.begin() + keys.begin[s], keys.ids.begin() + keys.begin[s + 1]);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    sets.ids.insert(sets.ids.end(), ids.begin(), ids.end());
+    sets.begin.push_back(static_cast<std::uint32_t>(sets.ids.size()));
+  }
+  return sets;
+}
+
+}  // namespace lexicon_reference
+
+TEST_CASE("lexicon: the same entries as learning each direction on its own", "[sentence_aligner][model]") {
+  // Random "documents": words of a Zipf-like vocabulary, each source word
+  // with a usual translation, function words in most sentences (frequent
+  // keys: too common for an entry of their own, but candidates of others),
+  // and 1-1 and 1-2 beads.
+  std::mt19937 rng(2011);
+  std::vector<SentenceFeatures> src, tgt;
+  std::vector<Bead> beads;
+  std::vector<std::vector<std::size_t>> src_beads, tgt_beads;
+  std::uniform_real_distribution<double> unit(0, 1);
+  auto zipf = [&](std::size_t vocabulary) {
+    return static_cast<std::size_t>(std::pow(static_cast<double>(vocabulary), unit(rng))) - 1;
+  };
+  for (std::size_t b = 0; b < 700; ++b) {
+    const std::size_t targets = unit(rng) < 0.15 ? 2 : 1;
+    SentenceFeatures s;
+    std::vector<SentenceFeatures> t(targets);
+    for (std::size_t k = 0; k < 8 + b % 7; ++k) {
+      const std::size_t w = zipf(400);
+      s.words.push_back(tag("w", w));
+      if (unit(rng) < 0.8) t[k % targets].words.push_back(tag("t", unit(rng) < 0.9 ? w : zipf(400)));
+    }
+    if (unit(rng) < 0.6) s.words.push_back("the");
+    if (unit(rng) < 0.45) s.words.push_back("of");
+    for (auto& sentence : t)
+      if (unit(rng) < 0.55) sentence.words.push_back("le");
+    src_beads.push_back({src.size()});
+    std::vector<std::size_t> targets_of_bead;
+    for (auto& sentence : t) {
+      targets_of_bead.push_back(tgt.size());
+      tgt.push_back(std::move(sentence));
+    }
+    beads.push_back({{src.size()}, targets_of_bead, 0.9});
+    tgt_beads.push_back(targets_of_bead);
+    src.push_back(std::move(s));
+  }
+  const untm::LexiconKeys src_keys = untm::index_lexicon_keys(src), tgt_keys = untm::index_lexicon_keys(tgt);
+  const auto lexicon = untm::Lexicon::learn(src, tgt, beads, 0.5, &src_keys, &tgt_keys);
+  const lexicon_reference::Sets sb = lexicon_reference::bead_sets(src_keys, src_beads),
+                                tb = lexicon_reference::bead_sets(tgt_keys, tgt_beads);
+  const std::array<std::vector<untm::Lexicon::Entry>, 2> expected = {
+      lexicon_reference::learn_direction(sb, tb, src_keys.keys.size(), tgt_keys, tgt.size()),
+      lexicon_reference::learn_direction(tb, sb, tgt_keys.keys.size(), src_keys, src.size())};
+  std::size_t entries = 0;
+  for (int side = 0; side < 2; ++side) {
+    REQUIRE(lexicon->size(side) == expected[static_cast<std::size_t>(side)].size());
+    for (std::uint32_t k = 0; k < lexicon->size(side); ++k) {
+      const auto& want = expected[static_cast<std::size_t>(side)][k];
+      const auto& got = lexicon->entry(side, k);
+      INFO("side " << side << ", key " << lexicon->key(side, k));
+      CHECK(got.translations == want.translations);
+      CHECK(got.q == want.q);
+      CHECK(got.r == want.r);
+      entries += !want.translations.empty();
+    }
+  }
+  CHECK(entries > 300);  // the documents teach something in both directions
 }
 
 TEST_CASE("lexicon: learned from confident beads, both directions", "[sentence_aligner][model]") {
