@@ -176,13 +176,14 @@ LanguageGuess detect_language(std::string_view text) {
   std::array<char, 8> word{};
   std::size_t word_size = 0;
   bool word_too_long = false;
-  auto add_to_word = [&](const char* p, std::size_t n) {
+  // Bytes p[0, n) onto the word (ASCII capitals lower-cased).
+  auto add_to_word = [&](const std::uint8_t* p, std::size_t n) {
     if (word_too_long || word_size + n > function_word_table.max_bytes) {
       word_too_long = true;
       return;
     }
-    std::memcpy(word.data() + word_size, p, n);
-    word_size += n;
+    for (std::size_t k = 0; k < n; ++k)
+      word[word_size++] = static_cast<char>(p[k] >= 'A' && p[k] <= 'Z' ? p[k] - 'A' + 'a' : p[k]);
   };
   auto flush_word = [&] {
     if (word_size > 0 && !word_too_long) {
@@ -210,12 +211,7 @@ LanguageGuess detect_language(std::string_view text) {
       const auto run = static_cast<std::size_t>(i - begin);
       letters += run;
       script_counts[USCRIPT_LATIN] += run;
-      if (word_too_long || word_size + run > function_word_table.max_bytes) {
-        word_too_long = true;
-      } else {
-        for (int32_t k = begin; k < i; ++k)
-          word[word_size++] = static_cast<char>(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
-      }
+      add_to_word(s + begin, run);
       continue;
     }
     UChar32 c;
@@ -239,7 +235,7 @@ LanguageGuess detect_language(std::string_view text) {
       int32_t n = 0;
       UBool error = false;
       U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 8, f.lower, error);
-      if (!error) add_to_word(buf, static_cast<std::size_t>(n));
+      if (!error) add_to_word(reinterpret_cast<const std::uint8_t*>(buf), static_cast<std::size_t>(n));
     } else {
       flush_word();
     }
