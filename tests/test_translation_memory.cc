@@ -322,6 +322,21 @@ TEST_CASE("tm: storing a document and storing it again replaces it") {
   CHECK(info->versions[1].sha256 == "aa11");
   CHECK(info->units.empty());
   CHECK_FALSE(tm.document_info("nope"));
+  // Several keys at once (a batch worker's read ahead): in the order asked,
+  // each as document_info gives it.
+  const std::vector<std::string> keys{"nope", "S_2011_245", "", "S_2011_245"};
+  const auto infos = tm.document_infos(keys);
+  REQUIRE(infos.size() == 4);
+  CHECK_FALSE(infos[0]);
+  REQUIRE(infos[1]);
+  CHECK(infos[1]->symbol == "S/2011/245");
+  CHECK(infos[1]->versions.size() == 2);
+  CHECK(infos[1]->versions[0].lang == "zh");
+  CHECK(infos[1]->versions[1].sha256 == "aa11");
+  CHECK_FALSE(infos[2]);
+  REQUIRE(infos[3]);
+  CHECK(infos[3]->versions.size() == 2);
+  CHECK(tm.document_infos({}).empty());
   CHECK(tm.languages() == std::vector<std::string>{"zh", "en"});
 }
 

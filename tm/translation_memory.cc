@@ -1485,43 +1485,52 @@ TranslationMemory::IndexReport TranslationMemory::check_index() const {
 }
 
 std::optional<StoredDocument> TranslationMemory::document_info(const std::string& key) const {
+  return std::move(document_infos(std::span<const std::string>(&key, 1)).front());
+}
+
+std::vector<std::optional<StoredDocument>> TranslationMemory::document_infos(std::span<const std::string> keys) const {
   Impl& m = *impl_;
   m.settle();  // an open import session's units are visible to this object
   ReadScope scope(m.db);
   sql::Statement& s = m.statement(
       "SELECT id, symbol, title, date, original_lang, aligner_version FROM documents WHERE key = ?1",
       "reading a document");
-  StoredDocument doc;
-  std::int64_t id = 0;
-  {
-    sql::ResetOnExit reset(s);
-    s.bind(1, key);
-    if (!s.step()) return std::nullopt;
-    id = s.column_int64(0);
-    doc.key = key;
-    doc.symbol = s.column_optional(1);
-    doc.title = s.column_optional(2);
-    doc.date = s.column_optional(3);
-    doc.original_lang = s.column_optional(4);
-    doc.aligner_version = s.column_string(5);
-  }
   sql::Statement& v = m.statement(
       "SELECT lang, file_name, sha256, paragraphs, sentences FROM versions WHERE document_id = ?1",
       "reading a document's versions");
-  sql::ResetOnExit reset(v);
-  v.bind(1, id);
-  while (v.step()) {
-    StoredVersion version;
-    version.lang = v.column_string(0);
-    version.file_name = v.column_string(1);
-    version.sha256 = v.column_string(2);
-    version.paragraphs = static_cast<std::uint32_t>(v.column_int64(3));
-    version.sentences = static_cast<std::uint32_t>(v.column_int64(4));
-    doc.versions.push_back(std::move(version));
+  std::vector<std::optional<StoredDocument>> out;
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    std::optional<StoredDocument>& doc = out.emplace_back();
+    std::int64_t id = 0;
+    {
+      sql::ResetOnExit reset(s);
+      s.bind(1, key);
+      if (!s.step()) continue;
+      id = s.column_int64(0);
+      doc.emplace();
+      doc->key = key;
+      doc->symbol = s.column_optional(1);
+      doc->title = s.column_optional(2);
+      doc->date = s.column_optional(3);
+      doc->original_lang = s.column_optional(4);
+      doc->aligner_version = s.column_string(5);
+    }
+    sql::ResetOnExit reset(v);
+    v.bind(1, id);
+    while (v.step()) {
+      StoredVersion version;
+      version.lang = v.column_string(0);
+      version.file_name = v.column_string(1);
+      version.sha256 = v.column_string(2);
+      version.paragraphs = static_cast<std::uint32_t>(v.column_int64(3));
+      version.sentences = static_cast<std::uint32_t>(v.column_int64(4));
+      doc->versions.push_back(std::move(version));
+    }
+    std::sort(doc->versions.begin(), doc->versions.end(),
+              [](const StoredVersion& a, const StoredVersion& b) { return language_before(a.lang, b.lang); });
   }
-  std::sort(doc.versions.begin(), doc.versions.end(),
-            [](const StoredVersion& a, const StoredVersion& b) { return language_before(a.lang, b.lang); });
-  return doc;
+  return out;
 }
 
 std::vector<std::string> TranslationMemory::document_keys() const {

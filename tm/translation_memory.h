@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -146,6 +147,10 @@ class TranslationMemory {
 
   // The stored document's versions (to skip unchanged sets in batches).
   std::optional<StoredDocument> document_info(const std::string& key) const;  // units left empty
+  // The same for several keys, read in one snapshot (a batch worker asks
+  // for the next few sets at once: one snapshot, and one refill of the page
+  // cache after the writer's commits, instead of one per set).
+  std::vector<std::optional<StoredDocument>> document_infos(std::span<const std::string> keys) const;
 
   // Every stored document key, sorted (byte order).
   std::vector<std::string> document_keys() const;
