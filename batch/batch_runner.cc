@@ -261,6 +261,7 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   // The writer's connection creates the TM; each worker reads through its own.
   OpenOptions writer_options;
   writer_options.index_tail_segments = options.index_tail_segments;
+  writer_options.tail_postings_in_memory = true;  // the tail is indexed without reading it back
   TranslationMemory writer(options.db_path, writer_options);
   std::vector<TranslationMemory> readers;
   for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, OpenOptions{.create = false, .read_only = true});

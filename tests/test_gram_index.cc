@@ -74,6 +74,20 @@ std::map<std::pair<std::string, std::int64_t>, std::int64_t> gram_counts(const s
   return out;
 }
 
+// Every posting block as stored, and the exact-match rows, in key order.
+std::vector<std::string> index_rows(const std::string& path) {
+  sql::Connection db(path, sql::OpenMode::read_only);
+  std::vector<std::string> out;
+  sql::Statement blocks(db,
+                        "SELECT lang || ' ' || gram || ' ' || first_id || ' ' || last_id || ' ' || count || ' ' || total "
+                        "|| ' ' || hex(ids) FROM gram_postings ORDER BY lang, gram, first_id");
+  while (blocks.step()) out.push_back(blocks.column_string(0));
+  sql::Statement exact(db, "SELECT skeleton_hash || ' ' || key_hash || ' ' || segment_id FROM exact_index "
+                           "ORDER BY skeleton_hash, key_hash, segment_id");
+  while (exact.step()) out.push_back(exact.column_string(0));
+  return out;
+}
+
 StoredDocument document(const std::string& key, const std::vector<std::string>& english) {
   StoredDocument d;
   d.key = key;
@@ -344,6 +358,79 @@ TEST_CASE("tm index: the tail is indexed in bulk; lookups find segments before a
   CHECK(index.indexed == 6);
   CHECK(index.waiting == 0);
   CHECK(tm.lookup("The Council met in Nairobi today.", lo).size() == 3);
+}
+
+TEST_CASE("tm index: a writer's tail postings kept in memory give the index that reading the tail back gives") {
+  TempDir dir;
+  // The same writes to two TMs, one writer collecting the tail's postings
+  // as it stores (a batch's), one reading the tail back when it indexes.
+  // Between them: another connection's write, a replaced document of the
+  // tail, and a store that fails; after each, the postings in memory no
+  // longer match the tail and must not be used.
+  const auto run = [&](const std::string& name, bool in_memory) {
+    const std::string path = (dir / name).string();
+    OpenOptions o;
+    o.index_tail_segments = 5;
+    o.tail_postings_in_memory = in_memory;
+    TranslationMemory tm(path, o);
+    OpenOptions never_indexes = o;  // the other writer's segments stay in the tail
+    never_indexes.index_tail_segments = 1000;
+    // in_tail(n): the tail's n segments have their postings in memory (when collecting).
+    const auto in_tail = [&](std::size_t n) { return tm.tail_segments_in_memory() == (in_memory ? n : 0); };
+    tm.store_document(document("a", {"The Council met in Geneva.", "It adopted the agenda."}));
+    CHECK(in_tail(2));
+    tm.store_document(document("b", {"The Council met in Vienna.", "It adjourned.", "It met again."}));
+    CHECK(state(path, "indexed_through") == 5);
+    CHECK(in_tail(0));
+    tm.store_document(document("c", {"The Council met in Nairobi."}));
+    tm.store_document(document("c2", {"The Council met in Lima."}));
+    CHECK(in_tail(2));
+    {
+      // Another writer replaces c2 (the last segment) with nothing: the tail
+      // loses a segment, and the next id stays the same.
+      TranslationMemory other(path, never_indexes);
+      other.store_document(document("c2", {}));
+    }
+    tm.store_document(document("c3", {"The Council met in Quito."}));
+    CHECK(in_tail(0));  // its postings in memory were dropped; the tail is read back when indexed
+    {
+      TranslationMemory other(path, never_indexes);  // another writer: its segments join the tail
+      other.store_document(document("d", {"Another writer's sentence.", "And its second one."}));
+    }
+    tm.store_document(document("e", {"The Council met in Bangkok.", "It heard a briefing.", "It adjourned again."}));
+    CHECK(state(path, "indexed_through") == 13);
+    CHECK(in_tail(0));
+    tm.store_document(document("f", {"A paragraph soon replaced.", "Another one."}));
+    CHECK(in_tail(2));
+    tm.store_document(document("f", {"The replacing paragraph."}));  // the tail's segments 14 and 15 go
+    CHECK(in_tail(0));
+    tm.store_document(document("g", {"Grams of g.", "More grams.", "Even more.", "The last of g."}));
+    CHECK(state(path, "indexed_through") == 20);
+    tm.store_document(document("h", {"The Council met in Santiago.", "It voted."}));
+    CHECK(in_tail(2));
+    StoredDocument bad = document("i", {"Never stored."});
+    bad.units[0].confidence = 2;
+    CHECK_THROWS_AS(tm.store_document(bad), ArgumentError);
+    CHECK(in_tail(0));  // a failed write drops them
+    tm.store_document(document("j", {"The Council met in Addis Ababa.", "It voted again.", "It closed."}));
+    CHECK(state(path, "indexed_through") == 25);
+    tm.store_document(document("k", {"Left in the tail until the end."}));
+    CHECK(in_tail(1));
+    CHECK(tm.update_index() == 1);
+    CHECK(in_tail(0));
+    const auto check = tm.check_index();
+    CHECK(check.ok());
+    CHECK(check.indexed == 23);  // 26 given; c2's 7 and f's 14 and 15 gone
+    CHECK(check.waiting == 0);
+    CHECK(tm.concordance("Another writer", {}).size() == 1);
+    CHECK(tm.concordance("soon replaced", {}).empty());
+    CHECK(tm.concordance("Lima", {}).empty());
+    return index_rows(path);
+  };
+  const std::vector<std::string> read_back = run("read_back.db", false);
+  const std::vector<std::string> in_memory = run("in_memory.db", true);
+  CHECK(read_back.size() > 200);
+  CHECK(in_memory == read_back);
 }
 
 TEST_CASE("tm index: replaced documents' stale postings are never hits, and a rebuild drops them") {

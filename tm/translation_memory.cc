@@ -667,6 +667,22 @@ struct TranslationMemory::Impl {
   IndexState index_state;
   std::int64_t next_segment_id = 1;
 
+  // With OpenOptions::tail_postings_in_memory: the postings of the tail's
+  // segments, (after, through], added by each store_document as it writes
+  // them (from the keys in hand), so that index_tail only writes blocks.
+  // Valid while no other connection has written the TM since (its
+  // data_version is unchanged) and they cover exactly the tail; dropped
+  // otherwise, and after any failed write (the tail is then read back from
+  // the table, as without the option, and collecting starts again once the
+  // tail is empty).
+  struct TailPostings {
+    grams::PostingBuilder builder;
+    std::int64_t after = 0, through = 0;
+    std::int64_t segments = 0;
+    std::int64_t data_version = 0;  // PRAGMA data_version: other connections' commits change it
+  };
+  std::unique_ptr<TailPostings> tail_postings;
+
   // Write state.
   bool writing = false;
   int cache_kib = kCacheKib;  // the cache size set (import sessions change it)
@@ -761,6 +777,9 @@ struct TranslationMemory::Impl {
     index_state.stale_segments = state_value("stale_segments");
     const std::int64_t max_id = db.query_int("SELECT coalesce(max(id), 0) FROM segments", "reading segment ids");
     next_segment_id = std::max(index_state.last_segment_id, max_id) + 1;
+    if (tail_postings && (tail_postings->after != index_state.indexed_through ||
+                          tail_postings->through != next_segment_id - 1 || data_version() != tail_postings->data_version))
+      tail_postings.reset();
   }
 
   void save_index_state() {
@@ -776,9 +795,44 @@ struct TranslationMemory::Impl {
     }
   }
 
+  std::int64_t data_version() { return statement_int("PRAGMA data_version", "reading the TM's version"); }
+
+  // Inside store_document's transaction: adds the segments it wrote (ids
+  // from first_id up, in prepared_here's first `units` units) to the tail's
+  // postings, which begin with them when the tail was empty.
+  void collect_tail_postings(std::int64_t first_id, std::size_t units) {
+    if (!options.tail_postings_in_memory) return;
+    if (!tail_postings) {
+      if (index_state.indexed_through != first_id - 1) return;  // older tail segments: read back when indexed
+      tail_postings = std::make_unique<TailPostings>();
+      tail_postings->after = tail_postings->through = index_state.indexed_through;
+      tail_postings->data_version = data_version();
+    }
+    for (std::size_t u = 0; u < units; ++u) {
+      const PreparedUnit& unit = prepared_here[u];
+      for (std::size_t i = 0; i < unit.count; ++i) {
+        const PreparedSegment& segment = unit.segments[i];
+        grams::key_grams(segment.key, key_grams);
+        tail_postings->builder.add(segment.lang, segment.id, key_grams);
+        tail_postings->through = segment.id;
+        ++tail_postings->segments;
+      }
+    }
+  }
+
   // Indexes the tail (segments above indexed_through).
   void index_tail() {
-    const grams::AddedSegments added = grams::index_segments_after(db, index_state.indexed_through);
+    grams::AddedSegments added;
+    if (tail_postings) {
+      // load_index_state and collect_tail_postings kept them exactly the tail's.
+      grams::GramTotals totals(db);
+      tail_postings->builder.write_blocks(db, &totals);
+      added.last_id = tail_postings->through;
+      added.count = std::exchange(tail_postings->segments, 0);
+      tail_postings->after = tail_postings->through;
+    } else {
+      added = grams::index_segments_after(db, index_state.indexed_through);
+    }
     add_exact_rows(index_state.indexed_through, added.last_id);
     index_state.indexed_through = added.last_id;
     index_state.indexed_segments += added.count;
@@ -786,6 +840,7 @@ struct TranslationMemory::Impl {
 
   // Drops every posting and exact-match row and indexes every segment again.
   void rebuild_index() {
+    tail_postings.reset();  // all indexed now; collecting starts again with the next write
     db.exec("DELETE FROM gram_postings", "clearing the n-gram index");
     db.exec("DELETE FROM exact_index", "clearing the exact-match table");
     const grams::AddedSegments added = grams::index_segments_after(db, 0);
@@ -906,6 +961,8 @@ struct TranslationMemory::Impl {
       while (going.step()) {
         count_language(going.column_view(0), -going.column_int64(1));
         index_state.stale_segments += going.column_int64(2);
+        // Segments of the tail go: its postings in memory would outlive them.
+        if (going.column_int64(1) > going.column_int64(2)) tail_postings.reset();
       }
     }
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
@@ -1430,10 +1487,13 @@ std::size_t TranslationMemory::store_document(const StoredDocument& doc) {
     sql::Transaction transaction(m.db, sql::Transaction::Mode::immediate);
     m.load_index_state();
     const std::int64_t id = m.write_header(doc);
+    const std::int64_t first_segment_id = m.next_segment_id;
     m.write_units(id, doc.key, 0, doc.units);
+    m.collect_tail_postings(first_segment_id, doc.units.size());
     m.finish_index(false);
     transaction.commit();
   } catch (...) {
+    m.tail_postings.reset();  // they may hold what was rolled back
     m.end_write();
     throw;
   }
@@ -1453,6 +1513,7 @@ std::size_t TranslationMemory::update_index() {
     indexed = static_cast<std::size_t>(std::max<std::int64_t>(0, m.index_state.indexed_segments - before));
     transaction.commit();
   } catch (...) {
+    m.tail_postings.reset();
     m.end_write();
     throw;
   }
@@ -1482,6 +1543,11 @@ TranslationMemory::IndexReport TranslationMemory::check_index() const {
   report.wrong += m.db.query_int("SELECT count(*) FROM exact_index WHERE segment_id > " + through_text,
                                  "checking the exact-match table");
   return report;
+}
+
+std::size_t TranslationMemory::tail_segments_in_memory() const {
+  const auto& tail = impl_->tail_postings;
+  return tail ? static_cast<std::size_t>(tail->segments) : 0;
 }
 
 std::optional<StoredDocument> TranslationMemory::document_info(const std::string& key) const {
@@ -1991,6 +2057,7 @@ TranslationMemory::ImportSession TranslationMemory::begin_import(const StoredDoc
     state->document_id = m.write_header(header);  // deletes the document it replaces
     // The session's postings start with the segments stored since the last
     // indexing (the tail); its own follow, all above them.
+    m.tail_postings.reset();  // the session reads the tail back and indexes it with its own
     m.session_postings = std::make_unique<grams::PostingBuilder>();
     m.session_totals = std::make_unique<grams::GramTotals>(m.db);
     const grams::AddedSegments tail = grams::add_segments_after(m.db, m.index_state.indexed_through, *m.session_postings,

@@ -40,6 +40,12 @@ struct OpenOptions {
   // bulk, once this many have accumulated (until then lookups read them
   // directly): a larger value makes writes cheaper and lookups slower.
   std::size_t index_tail_segments = 4096;
+  // For a long-lived writer that stores many documents (a batch): collect
+  // the tail's postings in memory as each store_document writes its
+  // segments, so that indexing the tail writes them out instead of reading
+  // every segment back. They are used only while this object is the TM's
+  // only writer (else the tail is read back as without this option).
+  bool tail_postings_in_memory = false;
   // Postings an import session holds in memory (~1.3 bytes each) before it
   // writes them out as index blocks.
   std::size_t import_postings = std::size_t{1} << 26;
@@ -170,6 +176,9 @@ class TranslationMemory {
     bool ok() const { return missing == 0 && wrong == 0; }
   };
   IndexReport check_index() const;
+  // With OpenOptions::tail_postings_in_memory: how many of the tail's
+  // segments have their postings in memory now (0 when none are kept).
+  std::size_t tail_segments_in_memory() const;
 
   std::vector<LookupHit> lookup(const std::string& text, const LookupOptions& options) const;
   std::vector<ConcordanceHit> concordance(const std::string& term, const ConcordanceOptions& options) const;
