@@ -95,8 +95,8 @@ class PostingBuilder {
   PostingBuilder(const PostingBuilder&) = delete;
   PostingBuilder& operator=(const PostingBuilder&) = delete;
 
-  // Adds segment `id` (not below any id added before in `lang`) with its
-  // grams (repeats are counted once).
+  // Adds segment `id` (positive, and not below any id added before in
+  // `lang`) with its grams (repeats are counted once).
   void add(std::string_view lang, std::int64_t id, const std::vector<Gram>& grams);
   std::size_t postings() const { return postings_; }
   // Inserts every block into gram_postings (grams ascending per language:
@@ -134,6 +134,7 @@ class PostingBuilder {
     void reserve(std::size_t more);  // room for `more` new grams
   };
   static void append_gap(Entry& entry, std::uint64_t gap);
+  static void grow(Entry& entry);  // room for one more varint
   void release() noexcept;
   std::vector<std::pair<std::string, Table>> langs_;  // a handful: a linear search
   std::size_t postings_ = 0;
