@@ -665,5 +665,30 @@ TEST_CASE("tm index: a version 1 TM is migrated and its segments indexed") {
   CHECK(tm.concordance("会", {}).size() == 1);
   // New segments get ids above the old ones.
   tm.store_document(document("new", {"A new sentence."}));
-  CHECK(state(path, "last_segment_id") == 9);
+  CHECK(exact_hits(tm, "A new sentence.") == std::vector<std::int64_t>{9});
+}
+
+TEST_CASE("tm index: segment ids are never given twice, also after the highest ones are deleted") {
+  TempDir dir;
+  const std::string path = (dir / "tm.db").string();
+  TranslationMemory tm(path);
+  tm.store_document(document("a", {"First of a.", "Second of a."}));
+  tm.store_document(document("b", {"First of b.", "Second of b."}));
+  // Writes that only add segments leave tm_state alone: the table's largest
+  // id is the highest given.
+  CHECK(state(path, "last_segment_id") == 0);
+  CHECK(exact_hits(tm, "Second of b.") == std::vector<std::int64_t>{4});
+  // Replacing b deletes the highest ids (3, 4): the write that deletes them
+  // records the highest id given, and the next ids are above it.
+  tm.store_document(document("b", {"Only of b."}));
+  CHECK(state(path, "last_segment_id") == 5);
+  CHECK(exact_hits(tm, "Only of b.") == std::vector<std::int64_t>{5});
+  tm.store_document(document("b", {}));  // b's last segment goes too: 2 is the largest id left
+  CHECK(state(path, "last_segment_id") == 5);
+  tm.store_document(document("c", {"Of c."}));
+  CHECK(exact_hits(tm, "Of c.") == std::vector<std::int64_t>{6});
+  TranslationMemory reopened(path);
+  reopened.store_document(document("d", {"Of d."}));
+  CHECK(exact_hits(reopened, "Of d.") == std::vector<std::int64_t>{7});
+  CHECK(reopened.check_index().ok());
 }

@@ -46,6 +46,7 @@
 #include <span>
 #include <system_error>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -659,12 +660,16 @@ struct TranslationMemory::Impl {
   // The n-gram index's state (tm_state), read when a write transaction
   // begins and written before it commits.
   struct IndexState {
-    std::int64_t last_segment_id = 0;   // the highest id ever given
+    // The highest id given as of the last write that deleted segments: it
+    // and the segments' largest id bound every id ever given.
+    std::int64_t last_segment_id = 0;
     std::int64_t indexed_through = 0;   // segments up to this id are in the index
     std::int64_t indexed_segments = 0;  // segments with postings, stale ones included
     std::int64_t stale_segments = 0;    // deleted segments that still have postings
   };
   IndexState index_state;
+  IndexState loaded_state;          // as the write transaction found it
+  bool deleted_segments = false;    // this write transaction deleted some
   std::int64_t next_segment_id = 1;
 
   // With OpenOptions::tail_postings_in_memory: the postings of the tail's
@@ -771,25 +776,42 @@ struct TranslationMemory::Impl {
   // segment).
   void load_index_state() {
     language_changes.clear();
-    index_state.last_segment_id = state_value("last_segment_id");
-    index_state.indexed_through = state_value("indexed_through");
-    index_state.indexed_segments = state_value("indexed_segments");
-    index_state.stale_segments = state_value("stale_segments");
-    const std::int64_t max_id = db.query_int("SELECT coalesce(max(id), 0) FROM segments", "reading segment ids");
+    index_state = IndexState{};
+    {
+      sql::Statement& s = statement("SELECT name, value FROM tm_state", "reading the index state");
+      sql::ResetOnExit reset(s);
+      while (s.step()) {
+        const std::string_view name = s.column_view(0);
+        const std::int64_t value = s.column_int64(1);
+        if (name == "last_segment_id") index_state.last_segment_id = value;
+        else if (name == "indexed_through") index_state.indexed_through = value;
+        else if (name == "indexed_segments") index_state.indexed_segments = value;
+        else if (name == "stale_segments") index_state.stale_segments = value;
+      }
+    }
+    loaded_state = index_state;
+    deleted_segments = false;
+    const std::int64_t max_id = statement_int("SELECT coalesce(max(id), 0) FROM segments", "reading segment ids");
     next_segment_id = std::max(index_state.last_segment_id, max_id) + 1;
     if (tail_postings && (tail_postings->after != index_state.indexed_through ||
                           tail_postings->through != next_segment_id - 1 || data_version() != tail_postings->data_version))
       tail_postings.reset();
   }
 
+  // Writes the values that changed, so that a write that only adds
+  // segments leaves tm_state's page alone (one page less in every commit).
+  // The highest id given is needed only once segments were deleted: until
+  // then the segments table's largest id is it.
   void save_index_state() {
-    index_state.last_segment_id = std::max(index_state.last_segment_id, next_segment_id - 1);
+    if (deleted_segments) index_state.last_segment_id = std::max(index_state.last_segment_id, next_segment_id - 1);
     sql::Statement& s = statement("UPDATE tm_state SET value = ?2 WHERE name = ?1", "writing the index state");
-    for (const auto& [name, value] :
-         {std::pair<const char*, std::int64_t>{"last_segment_id", index_state.last_segment_id},
-          {"indexed_through", index_state.indexed_through},
-          {"indexed_segments", index_state.indexed_segments},
-          {"stale_segments", index_state.stale_segments}}) {
+    for (const auto& [name, value, before] :
+         {std::tuple<const char*, std::int64_t, std::int64_t>{"last_segment_id", index_state.last_segment_id,
+                                                              loaded_state.last_segment_id},
+          {"indexed_through", index_state.indexed_through, loaded_state.indexed_through},
+          {"indexed_segments", index_state.indexed_segments, loaded_state.indexed_segments},
+          {"stale_segments", index_state.stale_segments, loaded_state.stale_segments}}) {
+      if (value == before) continue;
       s.bind(1, name).bind(2, value);
       s.execute();
     }
@@ -965,6 +987,7 @@ struct TranslationMemory::Impl {
         if (going.column_int64(1) > going.column_int64(2)) tail_postings.reset();
       }
     }
+    deleted_segments = true;
     sql::Statement& remove = statement("DELETE FROM units WHERE document_id = ?1", "deleting the old units");
     remove.bind(1, document_id);
     remove.execute();
