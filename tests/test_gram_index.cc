@@ -1,6 +1,7 @@
 // The n-gram index (tm/gram_index.h) on its own: the grams of a key, posting
 // blocks written and read back (long lists cut into blocks, seeks,
-// intersections, unions); and in the TM: the tail indexed in bulk, stale
+// intersections, unions); and in the TM: the tail indexed in bulk (also
+// from postings a writer kept in memory), segment ids never given twice, stale
 // postings of replaced documents never returned and dropped by a rebuild,
 // an import session's postings written in several flushes, and a version 1
 // TM migrated to version 2 with its segments indexed.
