@@ -71,7 +71,8 @@ void check_utf8(std::string_view text, const std::string& path) {
       std::string shown;
       for (std::size_t k = i; k < text.size() && k < i + 4; ++k) {
         if (k > i && (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80) break;
-        shown += (shown.empty() ? "" : " ") + hex_byte(static_cast<unsigned char>(text[k]));
+        if (!shown.empty()) shown += ' ';
+        shown += hex_byte(static_cast<unsigned char>(text[k]));
       }
       const std::string name = where(path);
       throw EncodingError(path, i,

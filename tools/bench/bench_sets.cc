@@ -101,7 +101,12 @@ void dump_set(std::FILE* out, const Set& set, const std::vector<untm::Document>&
                  unit.low_confidence ? 1 : 0);
     for (std::size_t v = 0; v < docs.size(); ++v) {
       std::string refs;
-      for (const auto& r : unit.sentences[v]) refs += " " + std::to_string(r.paragraph) + ":" + std::to_string(r.sentence);
+      for (const auto& r : unit.sentences[v]) {
+        refs += ' ';
+        refs += std::to_string(r.paragraph);
+        refs += ':';
+        refs += std::to_string(r.sentence);
+      }
       const std::string text = untm::unit_text(unit, v, docs[v]);
       std::fprintf(out, "%s [%s ] %s\n", al.langs[v].c_str(), refs.c_str(), text.c_str());
     }
