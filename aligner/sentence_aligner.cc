@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -1304,6 +1305,12 @@ void relax_row(const Band& band, const Pricing& pricing, std::size_t i, std::siz
           for (std::int64_t y = pj; y < pj + b; ++y) total += target_runs[y];
           bead -= pricing.item_weight * total;
         }
+#ifndef NDEBUG
+        // Debug builds (the sanitizer tests) check every hoisted price
+        // against Pricing::cost, bit for bit: a change to one must go to both.
+        if (bead != pricing.cost(pi, static_cast<std::size_t>(pj), s))
+          throw std::logic_error("relax_row<true> priced a bead differently from Pricing::cost");
+#endif
       }
       const auto k = static_cast<std::size_t>(j - lo);
       if (costs) costs[k * kShapes + s] = static_cast<float>(bead);
