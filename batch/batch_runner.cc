@@ -54,25 +54,20 @@ double seconds_since(Clock::time_point start) {
 // What the TM holds under a set's key, read before the set is aligned.
 struct StoredInfo {
   std::optional<StoredDocument> document;
-  std::string error;  // reading it failed: the set fails with this message
+  std::exception_ptr error;  // reading it failed: rethrown where the set is aligned, which then fails
 };
 
-// The stored versions of sets [begin, end), or the reason they are unknown.
+// The stored versions of sets [begin, end), or why they could not be read.
 std::vector<StoredInfo> read_stored_infos(const TranslationMemory& tm, const std::vector<DiscoveredSet>& sets,
                                           std::size_t begin, std::size_t end) {
   std::vector<StoredInfo> out(end - begin);
-  std::vector<std::string> keys;
-  for (std::size_t i = begin; i < end; ++i) keys.push_back(sets[i].key);
   try {
+    std::vector<std::string> keys;
+    for (std::size_t i = begin; i < end; ++i) keys.push_back(sets[i].key);
     auto documents = tm.document_infos(keys);
     for (std::size_t i = 0; i < out.size(); ++i) out[i].document = std::move(documents[i]);
-  } catch (const Error& e) {
-    for (auto& info : out) info.error = e.what();
-  } catch (const std::bad_alloc&) {
-    for (auto& info : out)
-      info.error = "out of memory while reading the TM. Free memory or lower --jobs and run the batch again.";
-  } catch (const std::exception& e) {
-    for (auto& info : out) info.error = std::string("internal error: ") + e.what() + ". Please report it.";
+  } catch (...) {
+    for (auto& info : out) info.error = std::current_exception();
   }
   return out;
 }
@@ -175,10 +170,7 @@ class SetWorker {
       hashes.push_back(sha256_hex(contents.back()));
       report.input_bytes += v.bytes = contents.back().size();
     }
-    if (!info.error.empty()) {
-      fail(report, info.error);
-      return;
-    }
+    if (info.error) std::rethrow_exception(info.error);  // process() reports it as the set's failure
     const std::optional<StoredDocument>& stored = info.document;
     std::vector<StoredVersion> given;
     for (std::size_t i = 0; i < set.files.size(); ++i) given.push_back({*set.files[i].lang, "", hashes[i], 0, 0});
