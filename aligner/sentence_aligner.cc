@@ -208,7 +208,7 @@ class HashIds {
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
-  std::uint32_t generation_ = 0;
+  std::uint32_t generation_ = 1;  // above the slots' 0 even before the first clear()
 };
 
 // ---------------------------------------------------------------- length
