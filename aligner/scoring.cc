@@ -58,13 +58,7 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 void check_utf8(std::string_view text, const std::string& path) {
   for (std::size_t i = 0; i < text.size();) {
-    // Plain ASCII runs are the common case: skip them a word at a time.
-    while (i + 8 <= text.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + i, 8);
-      if (word & 0x8080808080808080ULL) break;
-      i += 8;
-    }
+    i = utf8::skip_ascii_words(text.data(), i, text.size());
     if (i >= text.size()) break;
     const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) {

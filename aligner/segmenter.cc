@@ -40,6 +40,7 @@
 
 #include "aligner/bmp_table.h"
 #include "aligner/errors.h"
+#include "aligner/utf8_util.h"
 
 namespace untm {
 namespace {
@@ -539,13 +540,6 @@ struct ThreadText {
 // Paragraphs above this many UTF-16 units do not keep their buffer.
 constexpr std::size_t kKeepUnits = std::size_t{1} << 20;
 
-// Are the 8 bytes at `p` all ASCII?
-bool ascii8(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return (word & 0x8080808080808080u) == 0;
-}
-
 // Converts `s` to UTF-16 in `out` (at least s.size() units); returns the
 // number of units, or std::nullopt if `s` is ill-formed. Validity is ICU's
 // own (U8_NEXT), the decoding ICU's UTF-8 UText uses.
@@ -556,7 +550,7 @@ std::optional<int32_t> to_utf16(std::string_view s, UChar* out) {
   int32_t k = 0;
   while (i < n) {
     // ASCII runs, the common case, 8 bytes at once.
-    if (p[i] < 0x80 && i + 8 <= n && ascii8(s.data() + i)) {
+    if (p[i] < 0x80 && i + 8 <= n && utf8::ascii8(s.data() + i)) {
       for (int j = 0; j < 8; ++j) out[k + j] = p[i + j];
       i += 8;
       k += 8;
@@ -624,7 +618,7 @@ class IcuBoundaries {
   std::size_t byte_offset(std::size_t unit) {
     while (unit_ < unit) {
       // 8 units ahead are at least 8 bytes ahead: in bounds.
-      if (unit - unit_ >= 8 && ascii8(s_.data() + byte_)) {
+      if (unit - unit_ >= 8 && utf8::ascii8(s_.data() + byte_)) {
         unit_ += 8;
         byte_ += 8;
         continue;

@@ -5,10 +5,36 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace untm::utf8 {
+
+// The 8 bytes at `p`, as one word (any alignment).
+inline std::uint64_t word_at(const void* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Are the 8 bytes at `p` all ASCII?
+inline bool ascii8(const void* p) { return (word_at(p) & kHighBits) == 0; }
+
+// Does `word` hold a zero byte? (Exact as a yes/no, whatever the bytes.)
+constexpr bool has_zero_byte(std::uint64_t word) {
+  return ((word - 0x0101010101010101ULL) & ~word & kHighBits) != 0;
+}
+
+// The first position at or after `i` (up to `n`, the size of the text at
+// `data`) not inside a whole 8-byte run of ASCII: plain ASCII runs are the
+// common case, skipped a word at a time. The byte there may still be ASCII.
+inline std::size_t skip_ascii_words(const char* data, std::size_t i, std::size_t n) {
+  while (i + 8 <= n && ascii8(data + i)) i += 8;
+  return i;
+}
 
 // Decodes the code point at `i` and advances `i` past it.
 inline char32_t next(std::string_view s, std::size_t& i) {

@@ -17,6 +17,8 @@ using untm::make_matching_key;
 using untm::matching_key_text;
 using untm::MatchingKey;
 using untm::to_nfc;
+using untm::check_utf8_and_nfc;
+using untm::TextCheck;
 
 // UTF-8 of code points, so invisible marks can be written as escapes.
 std::string utf8(std::u32string_view text) {
@@ -482,6 +484,30 @@ TEST_CASE("a multi-megabyte text gets a full key", "[normalizer]") {
 }
 
 namespace {
+
+// The checks skip plain ASCII 8 bytes at a time: a bad byte or a combining
+// mark at any offset of an ASCII run is still found, at its offset.
+TEST_CASE("check_utf8_and_nfc finds bad bytes and marks at every offset of an ASCII run", "[normalizer]") {
+  const std::string run(40, 'x');
+  CHECK(check_utf8_and_nfc(run).invalid_at == -1);
+  CHECK(check_utf8_and_nfc(run).nfc);
+  for (std::size_t at = 0; at < run.size(); ++at) {
+    CAPTURE(at);
+    std::string bad = run;
+    bad[at] = '\xFF';
+    CHECK(check_utf8_and_nfc(bad).invalid_at == static_cast<std::int64_t>(at));
+    std::string composed = run;
+    composed.replace(at, 1, "\xC3\xA9");
+    std::string decomposed = run;
+    decomposed.replace(at, 1, "e\xCC\x81");
+    const TextCheck check = check_utf8_and_nfc(decomposed);
+    CHECK(check.invalid_at == -1);
+    CHECK_FALSE(check.nfc);
+    CHECK(to_nfc(decomposed) == composed);
+    CHECK(check_utf8_and_nfc(composed).nfc);
+    CHECK_FALSE(untm::is_nfc(decomposed));
+  }
+}
 
 // Every BMP code point alone, after a letter, before a combining acute and
 // after an Arabic alef: to_nfc and is_nfc agree with ICU's NFC (their fast

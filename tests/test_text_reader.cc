@@ -182,6 +182,34 @@ TEST_CASE("line ends become LF, U+2028/U+2029 stay", "[text_reader]") {
   CHECK(decode_text("\r\r\n\n", "a.txt").text == "\n\n\n");
 }
 
+TEST_CASE("CR, NUL and non-ASCII bytes are found at every offset of an ASCII run", "[text_reader]") {
+  // The decoder skips plain ASCII 8 bytes at a time: each special byte is
+  // put at every offset of a 40-byte run, inside and across those words.
+  using namespace std::string_literals;
+  const std::string run(40, 'x');
+  for (std::size_t at = 0; at < run.size(); ++at) {
+    CAPTURE(at);
+    std::string cr = run;
+    cr[at] = '\r';
+    std::string lf = run;
+    lf[at] = '\n';
+    CHECK(decode_text(cr, "a.txt").text == lf);
+    std::string crlf = run;
+    crlf.replace(at, 1, "\r\n");
+    CHECK(decode_text(crlf, "a.txt").text == lf);
+    std::string nul = run;
+    nul[at] = '\0';
+    CHECK(error_of<InputError>(nul, "b.bin") == "b.bin: NUL byte at byte " + std::to_string(at) +
+                                                    ": this is a binary file, not text. " + kExtractHint);
+    std::string accented = run;
+    accented.replace(at, 1, "\xC3\xA9");
+    CHECK(decode_text(accented, "a.txt").text == accented);
+    std::string decomposed = run;
+    decomposed.replace(at, 1, "e\xCC\x81");  // NFC makes it U+00E9
+    CHECK(decode_text(decomposed, "a.txt").text == accented);
+  }
+}
+
 TEST_CASE("text is normalized to NFC", "[text_reader]") {
   // e + COMBINING ACUTE, A + COMBINING RING, Hangul jamo
   CHECK(decode_text("e\xCC\x81 A\xCC\x8A \xE1\x84\x80\xE1\x85\xA1", "a.txt")
