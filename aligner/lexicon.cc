@@ -24,6 +24,7 @@ constexpr double kMaxBeadShare = 0.4;
 // least this.
 constexpr double kMinPhi = 0.12;
 constexpr std::size_t kMaxCandidates = 3;
+static_assert(kMaxCandidates <= Lexicon::kMaxTranslations);  // an entry takes at most every candidate
 // More beads add little to the entries that matter and cost time.
 constexpr std::size_t kMaxTrainingBeads = 3000;
 // q is measured on at most this many beads of a word (they are a sample).

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,10 +90,31 @@ LexiconKeys index_lexicon_keys(std::span<const SentenceFeatures> side);
 
 class Lexicon {
  public:
+  // An entry's translations: at most kMaxTranslations key ids, kept in
+  // place (a lexicon has an entry per key: no allocation each).
+  static constexpr std::size_t kMaxTranslations = 3;
+  class Translations {
+   public:
+    // Throws std::length_error past kMaxTranslations.
+    void push_back(std::uint32_t key) {
+      if (size_ == kMaxTranslations) throw std::length_error("lexicon entry: more than 3 translations");
+      keys_[size_++] = key;
+    }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    const std::uint32_t* begin() const { return keys_.data(); }
+    const std::uint32_t* end() const { return keys_.data() + size_; }
+    std::uint32_t front() const { return keys_[0]; }
+    bool operator==(const Translations& other) const { return std::equal(begin(), end(), other.begin(), other.end()); }
+
+   private:
+    std::array<std::uint32_t, kMaxTranslations> keys_{};
+    std::uint32_t size_ = 0;
+  };
   struct Entry {
-    std::vector<std::uint32_t> translations;  // key ids of the other side
-    float q = 0;                              // P(a translation in the aligned bead)
-    float r = 0;                              // P(a translation in a random sentence)
+    Translations translations;  // key ids of the other side
+    float q = 0;                // P(a translation in the aligned bead)
+    float r = 0;                // P(a translation in a random sentence)
   };
   static constexpr std::uint32_t kNone = 0xFFFFFFFF;
 
