@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -1217,6 +1218,8 @@ struct Relaxed {
 
 Path trace_back(const Band& band, const std::vector<std::uint8_t>& back, std::size_t n, std::size_t m) {
   Path path;
+  path.points.reserve(n + m + 1);  // a bead takes at least one sentence
+  path.shapes.reserve(n + m);
   std::size_t i = n;
   auto j = static_cast<std::int64_t>(m);
   path.points.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
@@ -1614,8 +1617,10 @@ std::vector<Bead> path_beads(const Path& path) {
   for (std::size_t k = 0; k < beads.size(); ++k) {
     const auto [i, j] = path.points[k];
     const BeadShape sh = kBeadShapes[path.shapes[k]];
-    for (int x = 0; x < sh.src; ++x) beads[k].src.push_back(i + static_cast<std::size_t>(x));
-    for (int y = 0; y < sh.tgt; ++y) beads[k].tgt.push_back(j + static_cast<std::size_t>(y));
+    beads[k].src.resize(static_cast<std::size_t>(sh.src));
+    beads[k].tgt.resize(static_cast<std::size_t>(sh.tgt));
+    std::iota(beads[k].src.begin(), beads[k].src.end(), std::size_t{i});
+    std::iota(beads[k].tgt.begin(), beads[k].tgt.end(), std::size_t{j});
   }
   return beads;
 }
