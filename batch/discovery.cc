@@ -20,12 +20,21 @@ std::string lower_extension(const fs::path& path) {
   return ext;
 }
 
+// What fs::absolute gives, with the working folder read once (it costs a
+// system call per file otherwise); empty when that folder is unreadable.
+fs::path absolute_of(const fs::path& path, const fs::path& cwd) {
+  if (path.is_absolute()) return path;
+  if (!cwd.empty()) return cwd / path;
+  std::error_code ec;
+  return fs::absolute(path, ec);
+}
+
 // The set key of a file whose language the name gives: the folder for
 // "LANG.txt", else the name before the language part.
-std::string key_of(const fs::path& path) {
+std::string key_of(const fs::path& path, const fs::path& cwd) {
   const std::string stem = path.stem().string();
   if (language_from_file_name(stem + ".txt") && stem.find_first_of("._-") == std::string::npos)
-    return fs::absolute(path).parent_path().filename().string();
+    return absolute_of(path, cwd).parent_path().filename().string();
   const auto sep = stem.find_last_of("._-");
   return stem.substr(0, sep);
 }
@@ -47,6 +56,8 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
   std::map<std::string, std::map<std::string, std::vector<std::string>, LanguageOrder>> found;
   Discovery result;
   std::set<std::string> seen_files;  // the same file reached twice (overlapping roots) counts once
+  std::error_code cwd_ec;
+  const fs::path cwd = fs::current_path(cwd_ec);  // empty on failure
   for (const std::string& root : roots) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -70,9 +81,8 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
       const std::string name = path.string();
       // By absolute path, not resolving links: links under other names are
       // other sets (a benchmark corpus of linked copies, say).
-      std::error_code absolute_ec;
-      const fs::path absolute = fs::absolute(path, absolute_ec).lexically_normal();
-      if (!seen_files.insert(absolute_ec ? name : absolute.string()).second) continue;
+      const fs::path absolute = absolute_of(path, cwd).lexically_normal();
+      if (!seen_files.insert(absolute.empty() ? name : absolute.string()).second) continue;
       const auto lang = language_from_file_name(name);
       if (!lang) {
         result.warnings.push_back(name + ": skipped: the name gives no language. Name it KEY.LANG.txt (e.g. "
@@ -80,7 +90,7 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
         continue;
       }
       if (!langs.empty() && std::find(langs.begin(), langs.end(), *lang) == langs.end()) continue;
-      found[key_of(path)][*lang].push_back(name);
+      found[key_of(path, cwd)][*lang].push_back(name);
       ++result.files;
     }
   }
