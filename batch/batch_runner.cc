@@ -254,6 +254,10 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   OpenOptions writer_options;
   writer_options.index_tail_segments = options.index_tail_segments;
   writer_options.tail_postings_in_memory = true;  // the tail is indexed without reading it back
+  // With two jobs or more the writer is the busy thread: its checkpoints'
+  // syncs move to a thread of their own. With one it has time to spare, and
+  // that thread would take CPU from the job (docs/BENCHMARKS.md).
+  writer_options.background_checkpoints = jobs >= 2;
   TranslationMemory writer(options.db_path, writer_options);
   std::vector<TranslationMemory> readers;
   for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, OpenOptions{.create = false, .read_only = true});

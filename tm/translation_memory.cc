@@ -57,6 +57,7 @@
 #include "aligner/utf8_util.h"
 #include "tm/fuzzy_match.h"
 #include "tm/gram_index.h"
+#include "tm/log_checkpointer.h"
 #include "tm/sqlite_handle.h"
 #include "tm/tm_errors.h"
 #include "tm/tm_schema.h"
@@ -652,6 +653,9 @@ struct TranslationMemory::Impl {
   std::string path;
   OpenOptions options;
   sql::Connection db;
+  // With OpenOptions::background_checkpoints; declared after db, so it stops
+  // before db closes.
+  std::unique_ptr<LogCheckpointer> checkpointer;
   int schema_version = 0;
 
   // Statements, prepared once per connection.
@@ -1403,6 +1407,7 @@ TranslationMemory::TranslationMemory(const std::string& path, const OpenOptions&
     m.db.exec("PRAGMA synchronous = NORMAL", "setting the sync mode");
     m.db.exec("PRAGMA journal_size_limit = 67108864", "limiting the log size");
     version = schema::migrate(m.db, schema::migrations());
+    if (options.background_checkpoints) m.checkpointer = std::make_unique<LogCheckpointer>(path, m.db);
   }
   m.schema_version = version;
   m.db.exec("PRAGMA foreign_keys = ON", "enabling foreign keys");

@@ -46,6 +46,10 @@ struct OpenOptions {
   // every segment back. They are used only while this object is the TM's
   // only writer (else the tail is read back as without this option).
   bool tail_postings_in_memory = false;
+  // For a long-lived writer that commits often (a batch): checkpoint the
+  // write-ahead log from a second connection in a thread of its own, so that
+  // the writer never waits for the disk's syncs (tm/log_checkpointer.h).
+  bool background_checkpoints = false;
   // Postings an import session holds in memory (~1.3 bytes each) before it
   // writes them out as index blocks.
   std::size_t import_postings = std::size_t{1} << 26;
