@@ -9,10 +9,10 @@ LogCheckpointer::LogCheckpointer(const std::string& path, sql::Connection& write
   // Each connection syncs its own checkpoints: as the writer's would have.
   connection_.exec("PRAGMA synchronous = NORMAL", "setting the checkpointer's sync mode");
   connection_.exec("PRAGMA mmap_size = 0", "setting the checkpointer's reads");
-  // Replaces the writer's automatic checkpoints (sqlite3_wal_autocheckpoint
-  // is this same hook).
-  sqlite3_wal_hook(writer_.handle(), &LogCheckpointer::on_commit, this);
   thread_ = std::thread([this] { run(); });
+  // Replaces the writer's automatic checkpoints (sqlite3_wal_autocheckpoint
+  // is this same hook); last, so that nothing here throws after it.
+  sqlite3_wal_hook(writer_.handle(), &LogCheckpointer::on_commit, this);
 }
 
 LogCheckpointer::~LogCheckpointer() {
