@@ -115,8 +115,11 @@ std::uint64_t file_size(const std::string& path) {
 
 class SetWorker {
  public:
-  SetWorker(const BatchOptions& options, const std::vector<std::string>& expected_langs, bool langs_given)
-      : options_(options), expected_langs_(expected_langs), langs_given_(langs_given) {}
+  // `prepare`: the worker makes the texts' checks, keys and hashes
+  // (TranslationMemory::prepare_for_store), else the writer's store does.
+  SetWorker(const BatchOptions& options, const std::vector<std::string>& expected_langs, bool langs_given,
+            bool prepare)
+      : options_(options), expected_langs_(expected_langs), langs_given_(langs_given), prepare_(prepare) {}
 
   WorkResult process(const DiscoveredSet& set, const StoredInfo& stored) const {
     const auto start = Clock::now();
@@ -210,8 +213,7 @@ class SetWorker {
     }
     report.mean_confidence = units.empty() ? 0 : sum / static_cast<double>(units.size());
     StoredDocument document = to_stored_document(aligned);
-    // The texts' checks, keys and hashes here, in parallel, not on the writer.
-    TranslationMemory::prepare_for_store(document);
+    if (prepare_) TranslationMemory::prepare_for_store(document);
     result.document = std::move(document);
     report.units = result.document->units.size();
     report.status = stored ? SetStatus::replaced : SetStatus::stored;
@@ -220,6 +222,7 @@ class SetWorker {
   const BatchOptions& options_;
   const std::vector<std::string>& expected_langs_;
   bool langs_given_;
+  bool prepare_;
 };
 
 }  // namespace
@@ -268,7 +271,10 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   progress.warnings = totals.warnings;
 
   ResultQueue queue(kQueuedSetsPerJob * static_cast<std::size_t>(jobs), kQueuedInputBytes, jobs);
-  const SetWorker worker(options, expected_langs, !options.langs.empty());
+  // With one job the writer is idle half the time and the job sets the
+  // pace: the writer then prepares the texts for storing; with more, the
+  // writer sets the pace and the jobs prepare them, in parallel.
+  const SetWorker worker(options, expected_langs, !options.langs.empty(), jobs >= 2);
   std::atomic<std::size_t> next{0};
   {
     WorkerGroup group(queue);

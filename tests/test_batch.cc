@@ -337,6 +337,21 @@ TEST_CASE("batch: shards merged give the same TM as one run; merging again chang
     CHECK(index.ok());
     CHECK(index.waiting == 0);
   }
+  {
+    // One job (the writer prepares the texts for storing and SQLite
+    // checkpoints the log in the writer's thread) gives the same TM as two
+    // (the jobs prepare them; a thread of its own checkpoints).
+    BatchOptions one_job = options;
+    one_job.jobs = 1;
+    one_job.db_path = (dir / "one_job.sqlite").string();
+    Recorder r;
+    CHECK(run_batch(one_job, r).jobs == 1);
+    CHECK(tm_content(one_job.db_path) == tm_content(options.db_path));
+    const auto index = TranslationMemory(one_job.db_path).check_index();
+    CHECK(index.ok());
+    CHECK(index.waiting == 0);
+    CHECK(integrity(one_job.db_path) == "ok");
+  }
 
   std::size_t sharded_sets = 0;
   for (unsigned k = 1; k <= 3; ++k) {
