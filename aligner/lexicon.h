@@ -97,7 +97,8 @@ class Lexicon {
    public:
     // Throws std::length_error past kMaxTranslations.
     void push_back(std::uint32_t key) {
-      if (size_ == kMaxTranslations) throw std::length_error("lexicon entry: more than 3 translations");
+      if (size_ == kMaxTranslations)
+        throw std::length_error("lexicon entry: more than " + std::to_string(kMaxTranslations) + " translations");
       keys_[size_++] = key;
     }
     std::size_t size() const { return size_; }

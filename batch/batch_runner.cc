@@ -257,10 +257,13 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   OpenOptions writer_options;
   writer_options.index_tail_segments = options.index_tail_segments;
   writer_options.tail_postings_in_memory = true;  // the tail is indexed without reading it back
-  // With two jobs or more the writer is the busy thread: its checkpoints'
-  // syncs move to a thread of their own. With one it has time to spare, and
-  // that thread would take CPU from the job (docs/BENCHMARKS.md).
-  writer_options.background_checkpoints = jobs >= 2;
+  // With two jobs or more the writer sets the pace: its checkpoints' syncs
+  // move to a thread of their own, and the jobs prepare the texts for
+  // storing. With one job the job sets it and the writer is idle half the
+  // time: the writer prepares the texts, and a checkpoint thread would only
+  // take CPU from the job (docs/BENCHMARKS.md).
+  const bool writer_sets_pace = jobs >= 2;
+  writer_options.background_checkpoints = writer_sets_pace;
   TranslationMemory writer(options.db_path, writer_options);
   std::vector<TranslationMemory> readers;
   for (unsigned i = 0; i < jobs; ++i) readers.emplace_back(options.db_path, OpenOptions{.create = false, .read_only = true});
@@ -271,10 +274,7 @@ BatchTotals run_batch(const BatchOptions& options, BatchObserver& observer) {
   progress.warnings = totals.warnings;
 
   ResultQueue queue(kQueuedSetsPerJob * static_cast<std::size_t>(jobs), kQueuedInputBytes, jobs);
-  // With one job the writer is idle half the time and the job sets the
-  // pace: the writer then prepares the texts for storing; with more, the
-  // writer sets the pace and the jobs prepare them, in parallel.
-  const SetWorker worker(options, expected_langs, !options.langs.empty(), jobs >= 2);
+  const SetWorker worker(options, expected_langs, !options.langs.empty(), writer_sets_pace);
   std::atomic<std::size_t> next{0};
   {
     WorkerGroup group(queue);
