@@ -84,7 +84,7 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
     VersionReport v;
     v.path = file.path;
     v.lang = decision.lang;
-    v.lang_source = decision.source;
+    v.lang_source = file.lang && file.lang_from_file_name ? "file name" : decision.source;
     v.detected_lang = decision.detected.lang;
     v.detected_confidence = decision.detected.confidence;
     v.sha256 = file.bytes && file.sha256 ? *file.sha256 : sha256_hex(bytes);

@@ -30,6 +30,10 @@ struct VersionFile {
   // is then not read again.
   std::optional<std::string> bytes = std::nullopt;
   std::optional<std::string> sha256 = std::nullopt;
+  // `lang` was read from the file's name by the caller (untm batch's
+  // discovery): reports and warnings then say so, and a wrong one is fixed by
+  // renaming the file.
+  bool lang_from_file_name = false;
 };
 
 struct DocumentSetInput {
@@ -47,7 +51,7 @@ struct DocumentSetOptions {
 struct VersionReport {
   std::string path;
   std::string lang;
-  std::string lang_source;      // "given" (VersionFile::lang), "file name" or "detected"
+  std::string lang_source;      // "given" (VersionFile::lang), "file name" (read from it here or by the caller) or "detected"
   std::string detected_lang;    // what the text looks like ("" when it cannot be told)
   double detected_confidence = 0;  // of detected_lang, 0..1
   std::string sha256;           // hex, of the file's bytes as read

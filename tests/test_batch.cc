@@ -278,6 +278,44 @@ TEST_CASE("batch: aligns sets, reports each, skips unchanged ones and replaces c
   CHECK(tm.stats().documents == 5);
 }
 
+TEST_CASE("batch: a file whose text is not in its name's language is named, with the fix (rename it)") {
+  TempDir dir;
+  const fs::path root = dir / "in";
+  // A folder set whose en.txt holds the Arabic text, and a KEY_LANG set whose
+  // file named E (English) holds the Chinese one.
+  fs::create_directories(root / "folder");
+  fs::copy_file(kSeed / "ar.txt", root / "folder" / "en.txt");
+  fs::copy_file(kSeed / "zh.txt", root / "folder" / "zh.txt");
+  fs::create_directories(root / "files");
+  fs::copy_file(kSeed / "zh.txt", root / "files" / "K_E.txt");
+  fs::copy_file(kSeed / "ar.txt", root / "files" / "K_A.txt");
+
+  BatchOptions options;
+  options.roots = {root.string()};
+  options.db_path = (dir / "tm.sqlite").string();
+  options.jobs = 1;
+  Recorder recorder;
+  run_batch(options, recorder);
+  const auto has = [](const SetReport& r, const std::string& warning) {
+    return std::find(r.warnings.begin(), r.warnings.end(), warning) != r.warnings.end();
+  };
+  const SetReport& folder = recorder.find("folder");
+  CHECK(has(folder, (root / "folder" / "en.txt").string() +
+                        ": the file name says en (English) but the text looks Arabic (Arabic script, confidence "
+                        "1.00); check that the right file is there, or rename it"));
+  const SetReport& files = recorder.find("K");
+  CHECK(has(files, (root / "files" / "K_E.txt").string() +
+                       ": the file name says en (English) but the text looks Chinese (Han characters, confidence "
+                       "1.00); check that the right file is there, or rename it"));
+  // The correctly named versions raise nothing.
+  const auto contradictions = [](const SetReport& r) {
+    return std::count_if(r.warnings.begin(), r.warnings.end(),
+                         [](const std::string& w) { return w.find("but the text looks") != std::string::npos; });
+  };
+  CHECK(contradictions(folder) == 1);
+  CHECK(contradictions(files) == 1);
+}
+
 TEST_CASE("batch: lookups answer while the batch writes") {
   TempDir dir;
   make_corpus(dir / "in", 6);
