@@ -71,6 +71,32 @@ TEST_CASE("untm --help, --version and usage errors") {
         "ru or es.\n");
 }
 
+TEST_CASE("untm: numeric options out of range or not numbers name the option, the range and the value") {
+  // Checked before anything is opened: no TM is needed.
+  const std::string db = " --db /nonexistent/tm.sqlite";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"lookup x --from en --min 101" + db, "--min: give a whole number from 0 to 100 (got '101')"},
+      {"lookup x --from en --min 7.5" + db, "--min: give a whole number from 0 to 100 (got '7.5')"},
+      {"lookup x --from en --limit 0" + db, "--limit: give a whole number, 1 or more (got '0')"},
+      {"concordance x --limit abc" + db, "--limit: give a whole number, 1 or more (got 'abc')"},
+      {"batch dir --jobs -1" + db, "--jobs: give a whole number from 0 to 1024 (0: one per core) (got '-1')"},
+      {"batch dir --jobs 5000" + db, "--jobs: give a whole number from 0 to 1024 (0: one per core) (got '5000')"},
+      {"batch dir --low-confidence 1.5" + db, "--low-confidence: give a number from 0 to 1, such as 0.5 (got '1.5')"},
+      {"align a.txt b.txt --low-confidence nan", "--low-confidence: give a number from 0 to 1, such as 0.5 (got 'nan')"},
+      {"export --tmx out.tmx --min-confidence -0.1" + db,
+       "--min-confidence: give a number from 0 to 1, such as 0.5 (got '-0.1')"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    const auto r = run_untm(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "untm: error: " + message + "\nRun 'untm --help' for usage.\n");
+  }
+  // In range: parsed, and the command goes on to the missing TM (exit 4).
+  CHECK(run_untm("lookup x --from en --min 0 --limit 1" + db).exit_code == 4);
+  CHECK(run_untm("export --tmx out.tmx --min-confidence 1" + db).exit_code == 4);
+}
+
 TEST_CASE("untm segment: bad input files give a clear error and exit code 3") {
   TempDir dir;
   SECTION("missing file") {

@@ -269,7 +269,7 @@ void add_align_command(CLI::App& app, int& exit_code) {
                   "Document key for the output and the TM; default: the folder name for LANG.txt files, else the "
                   "file name without its language part");
   cmd->add_option("--low-confidence", options->low_confidence, "Flag units whose confidence is under this")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(fraction_check(), "0..1");
   cmd->add_flag("--presegmented", options->presegmented,
                 "Benchmark mode: two files with one sentence per line (SRC TGT), no cleaning");
   cmd->add_flag("--beads", options->beads,

@@ -22,6 +22,9 @@ namespace untm::cli {
 namespace {
 
 constexpr int kExitSetsFailed = 5;
+// Each job is a thread with its own reading connection to the TM: more than
+// this is a typo, not a machine.
+constexpr long long kMaxJobs = 1024;
 
 struct BatchCommandOptions {
   std::vector<std::string> roots;
@@ -238,13 +241,14 @@ void add_batch_command(CLI::App& app, int& exit_code) {
                   "UN letter A C E F R S) and KEY/LANG.txt")
       ->required();
   cmd->add_option("--db", o->db, "The TM to align into (created when missing)")->required();
-  cmd->add_option("--jobs,-j", o->jobs, "Sets aligned at once (threads); default: one per core");
+  cmd->add_option("--jobs,-j", o->jobs, "Sets aligned at once (threads); default (or 0): one per core")
+      ->check(whole_number_check(0, kMaxJobs, "0: one per core"), fmt::format("0..{}", kMaxJobs));
   cmd->add_option("--langs", o->langs, "Only these languages (e.g. zh,en,ar); a set lacking one is warned about");
   cmd->add_option("--report", o->report, "Write a JSON report: every set's languages, counts, confidence, warnings");
   cmd->add_option("--shard", o->shard, "Only shard K of N (e.g. 2/8), partitioned by a hash of the set key");
   cmd->add_option("--pivot", o->pivot, "Language every version is aligned to (default: original, else en, else first)");
   cmd->add_option("--low-confidence", o->low_confidence, "Count units under this confidence as low")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(fraction_check(), "0..1");
   cmd->add_flag("--force", o->force, "Re-align sets that are unchanged since they were stored");
   cmd->add_flag("--lossy", o->lossy, "Replace invalid UTF-8 with U+FFFD (warned) instead of failing the set");
   cmd->add_flag("--json", o->json, "Print the summary as JSON instead of a table");

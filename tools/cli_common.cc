@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <sstream>
@@ -82,6 +85,29 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
                                     "or NAME.LANG.txt.",
                                     path, guess.evidence));
   return {guess.lang, "detected", fmt::format("{}, confidence {:.2f}", guess.evidence, guess.confidence)};
+}
+
+ValueCheck whole_number_check(long long min, std::optional<long long> max, std::string note) {
+  return [min, max, note = std::move(note)](const std::string& text) -> std::string {
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (error == std::errc() && stop == end && value >= min && (!max || value <= *max)) return "";
+    std::string range = max ? fmt::format(" from {} to {}", min, *max) : fmt::format(", {} or more", min);
+    if (!note.empty()) range += " (" + note + ")";
+    return fmt::format("give a whole number{} (got '{}')", range, text);
+  };
+}
+
+ValueCheck fraction_check() {
+  return [](const std::string& text) -> std::string {
+    // strtod takes "nan", "inf", hex and leading spaces: accept only what it
+    // reads whole, and a finite value in range.
+    char* stop = nullptr;
+    const double value = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ? -1 : std::strtod(text.c_str(), &stop);
+    if (stop == text.c_str() + text.size() && value >= 0 && value <= 1) return "";
+    return fmt::format("give a number from 0 to 1, such as 0.5 (got '{}')", text);
+  };
 }
 
 std::string duration_text(double seconds) {

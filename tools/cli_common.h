@@ -44,6 +44,17 @@ LanguageChoice choose_language(const std::optional<std::string>& option, const s
 std::vector<std::string> split_language_list(const std::string& option, const std::string& list,
                                              const std::string& rule = "");
 
+// Checks of a numeric option's text, for CLI11's Option::check: "" when the
+// value is good, else what to give ("give a whole number from 0 to 100 (got
+// '101')"), which CLI11 prints after the option's name. They also catch text
+// that is not a number, which CLI11's own conversion reports without advice.
+using ValueCheck = std::function<std::string(const std::string&)>;
+// A whole number, at least `min` and, when given, at most `max`; `note`
+// follows the range ("0: one per core").
+ValueCheck whole_number_check(long long min, std::optional<long long> max = std::nullopt, std::string note = "");
+// A number from 0 to 1 (confidences).
+ValueCheck fraction_check();
+
 // JSON text (indent -1: one line). Bytes that are not UTF-8 (a file or
 // folder name in another encoding) become U+FFFD instead of an exception.
 std::string json_text(const nlohmann::ordered_json& value, int indent = 2);

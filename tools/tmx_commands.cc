@@ -223,7 +223,7 @@ void add_tmx_commands(CLI::App& app, int& exit_code) {
   auto* pair = export_cmd->add_option("--pair", exp->pair, "A bilingual export SOURCE-TARGET (e.g. zh-en)");
   langs->excludes(pair);
   export_cmd->add_option("--min-confidence", exp->min_confidence, "Only units with at least this confidence (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(fraction_check(), "0..1");
   export_cmd->add_option("--document", exp->document, "Only this document (its key)");
   export_cmd->add_flag("--include-rejected", exp->include_rejected, "Also export units a reviewer rejected");
   export_cmd->callback([exp, &exit_code] { exit_code = run_guarded([&] { return run_export(*exp); }); });
