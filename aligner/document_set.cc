@@ -112,6 +112,20 @@ AlignedDocumentSet align_document_set(const DocumentSetInput& input, const Docum
                             "): " + set.versions[i].path + " (" + set.versions[i].lang_source + ") and " +
                             set.versions[j].path + " (" + set.versions[j].lang_source +
                             "). Give one file per language; check the file names or the languages given.");
+  // The same bytes under two languages: a copy left in place of a
+  // translation would go into the TM as one.
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (set.versions[i].sha256 == set.versions[j].sha256) {
+        const VersionReport& a = set.versions[i];
+        const VersionReport& b = set.versions[j];
+        if (a.path == b.path)
+          throw ArgumentError(a.path + " is given twice (as " + a.lang + " and " + b.lang +
+                              "). Give each language version once.");
+        throw ArgumentError(a.path + " (" + a.lang + ") and " + b.path + " (" + b.lang +
+                            ") have the same content, byte for byte: one of them is not the translation it is "
+                            "named as. Put the right version in its place.");
+      }
 
   for (std::size_t i = 0; i < n; ++i) {
     Document doc = clean_document(texts[i].text, set.versions[i].lang, {.sentence_keys = true});

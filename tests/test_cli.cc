@@ -240,7 +240,9 @@ TEST_CASE("untm align: clear errors for bad calls") {
   auto count = run_untm("align " + zh + " " + en + " --langs zh");
   CHECK(count.exit_code == 2);
   CHECK(count.err ==
-        "untm: error: --langs zh names 1 languages for 2 files: give one per file, in file order.\n");
+        "untm: error: --langs zh names 1 language for 2 files: give one per file, in file order.\n");
+  CHECK(run_untm("align " + zh + " " + en + " --langs zh,en,ar").err ==
+        "untm: error: --langs zh,en,ar names 3 languages for 2 files: give one per file, in file order.\n");
   auto unknown = run_untm("align " + zh + " " + en + " --langs zh,english");
   CHECK(unknown.exit_code == 2);
   auto pivot = run_untm("align " + zh + " " + en + " --pivot fr");

@@ -208,6 +208,19 @@ TEST_CASE("document set: errors name the files and the fix") {
         "two versions are in the same language (en): " + en + " (file name) and " + also_en +
             " (file name). Give one file per language; check the file names or the languages given.");
 
+  // The same bytes under two languages: a copy in place of a translation.
+  const auto copy = (dir / "doc.es.txt").string();
+  write_file(copy, kEnglish);
+  CHECK(error_of([&] { align_document_set(input_of({en, fr, copy})); }) ==
+        en + " (en) and " + copy +
+            " (es) have the same content, byte for byte: one of them is not the translation it is named as. Put "
+            "the right version in its place.");
+  CHECK_THROWS_AS(align_document_set(input_of({en, copy})), ArgumentError);
+  DocumentSetInput twice;
+  twice.files = {{en, "en"}, {en, "fr"}};
+  CHECK(error_of([&] { align_document_set(twice); }) ==
+        en + " is given twice (as en and fr). Give each language version once.");
+
   const auto digits = (dir / "table.txt").string();
   write_file(digits, "1 2 3\n");
   CHECK(error_of([&] { align_document_set(input_of({en, digits})); }) ==

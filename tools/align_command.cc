@@ -214,8 +214,9 @@ int run_align(const AlignOptions& options) {
   if (options.langs) {
     const auto langs = split_language_list("--langs", *options.langs, ", one per file");
     if (langs.size() != options.files.size())
-      throw ArgumentError(fmt::format("--langs {} names {} languages for {} files: give one per file, in file order.",
-                                      *options.langs, langs.size(), options.files.size()));
+      throw ArgumentError(fmt::format("--langs {} names {} language{} for {} files: give one per file, in file order.",
+                                      *options.langs, langs.size(), langs.size() == 1 ? "" : "s",
+                                      options.files.size()));
     for (std::size_t i = 0; i < langs.size(); ++i) input.files.push_back({options.files[i], langs[i]});
   } else {
     for (const auto& f : options.files) input.files.push_back({f, std::nullopt});
