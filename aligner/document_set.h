@@ -51,7 +51,9 @@ struct DocumentSetOptions {
 struct VersionReport {
   std::string path;
   std::string lang;
-  std::string lang_source;      // "given" (VersionFile::lang), "file name" (read from it here or by the caller) or "detected"
+  // "given" (VersionFile::lang), "file name" (read here, or by the caller:
+  // VersionFile::lang_from_file_name) or "detected"
+  std::string lang_source;
   std::string detected_lang;    // what the text looks like ("" when it cannot be told)
   double detected_confidence = 0;  // of detected_lang, 0..1
   std::string sha256;           // hex, of the file's bytes as read

@@ -210,7 +210,8 @@ NfcScan scan_for_nfc(std::string_view utf8, bool stop_when_not_inert) {
   NfcScan scan;
   for (std::int64_t i = 0; i < n;) {
     if (s[i] < 0x80) {
-      i = static_cast<std::int64_t>(untm::utf8::skip_ascii_words(utf8.data(), static_cast<std::size_t>(i), utf8.size()));
+      i = static_cast<std::int64_t>(
+          untm::utf8::skip_ascii_words(utf8.data(), static_cast<std::size_t>(i), utf8.size()));
       if (i < n && s[i] < 0x80) ++i;
       continue;
     }

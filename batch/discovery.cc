@@ -100,8 +100,7 @@ Discovery discover_document_sets(const std::vector<std::string>& roots, const st
     set.key = key;
     for (auto& [lang, paths] : by_lang) {
       languages.insert(lang);
-      VersionFile& file = set.files.emplace_back(VersionFile{paths.front(), lang});
-      file.lang_from_file_name = true;
+      set.files.push_back({.path = paths.front(), .lang = lang, .lang_from_file_name = true});
       if (paths.size() > 1) {
         std::string list;
         for (const auto& p : paths) list += (list.empty() ? "" : ", ") + p;

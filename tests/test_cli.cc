@@ -82,7 +82,11 @@ TEST_CASE("untm: numeric options out of range or not numbers name the option, th
       {"batch dir --jobs -1" + db, "--jobs: give a whole number from 0 to 1024 (0: one per core) (got '-1')"},
       {"batch dir --jobs 5000" + db, "--jobs: give a whole number from 0 to 1024 (0: one per core) (got '5000')"},
       {"batch dir --low-confidence 1.5" + db, "--low-confidence: give a number from 0 to 1, such as 0.5 (got '1.5')"},
-      {"align a.txt b.txt --low-confidence nan", "--low-confidence: give a number from 0 to 1, such as 0.5 (got 'nan')"},
+      {"align a.txt b.txt --low-confidence nan",
+       "--low-confidence: give a number from 0 to 1, such as 0.5 (got 'nan')"},
+      {"batch dir --low-confidence ' 0.5'" + db,
+       "--low-confidence: give a number from 0 to 1, such as 0.5 (got ' 0.5')"},
+      {"batch dir --low-confidence inf" + db, "--low-confidence: give a number from 0 to 1, such as 0.5 (got 'inf')"},
       {"export --tmx out.tmx --min-confidence -0.1" + db,
        "--min-confidence: give a number from 0 to 1, such as 0.5 (got '-0.1')"},
   };

@@ -84,7 +84,8 @@ void LogCheckpointer::run() {
     // failure is left for the next request: checkpoints are never needed
     // for correctness.
     int log_frames = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(connection_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(connection_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
     lock.lock();
     checkpointing_ = false;
     if (rc == SQLITE_OK) {

@@ -101,12 +101,13 @@ ValueCheck whole_number_check(long long min, std::optional<long long> max, std::
 
 ValueCheck fraction_check() {
   return [](const std::string& text) -> std::string {
-    // strtod takes "nan", "inf", hex and leading spaces: accept only what it
-    // reads whole, and a finite value in range.
+    const std::string advice = fmt::format("give a number from 0 to 1, such as 0.5 (got '{}')", text);
+    // strtod skips leading spaces and reads "nan" and "inf": take only a
+    // whole text it reads, in range (NaN fails both comparisons).
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return advice;
     char* stop = nullptr;
-    const double value = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ? -1 : std::strtod(text.c_str(), &stop);
-    if (stop == text.c_str() + text.size() && value >= 0 && value <= 1) return "";
-    return fmt::format("give a number from 0 to 1, such as 0.5 (got '{}')", text);
+    const double value = std::strtod(text.c_str(), &stop);
+    return stop == text.c_str() + text.size() && value >= 0 && value <= 1 ? "" : advice;
   };
 }
 

@@ -279,7 +279,8 @@ void add_tm_commands(CLI::App& app, int& exit_code) {
     cmd->add_option("--db", c->db, "The TM file (made by untm import)")->required();
     cmd->add_option("--from", c->from, "Language of TEXT (ISO 639-1: ar zh en fr ru es, ...)")->required();
     cmd->add_option("--to", c->to, "Target languages, comma-separated (default: all the others)");
-    cmd->add_option("--min", c->min, "Lowest score shown, 0-100 (default 70)")->check(whole_number_check(0, 100), "0..100");
+    cmd->add_option("--min", c->min, "Lowest score shown, 0-100 (default 70)")
+        ->check(whole_number_check(0, 100), "0..100");
     cmd->add_option("--limit", c->limit, "Most hits shown (default 5)")->check(whole_number_check(1), "1 or more");
     cmd->add_flag("--json", c->json, "Write JSON (format in README) instead of text");
     cmd->callback([c, &exit_code] { exit_code = run_guarded([&] { return run_lookup(*c); }); });
